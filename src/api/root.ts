@@ -1,0 +1,17 @@
+import { authRouter, groupRouter, onboardingRouter, userRouter } from "./routers/identity.js";
+import { integrationRouter } from "./routers/integration.js";
+import { appsRouter, certificateRouter, searchEngineRouter } from "./routers/resources.js";
+import { router } from "./trpc.js";
+
+export const appRouter = router({
+  integration: integrationRouter,
+  auth: authRouter,
+  onboarding: onboardingRouter,
+  user: userRouter,
+  group: groupRouter,
+  app: appsRouter,
+  searchEngine: searchEngineRouter,
+  certificate: certificateRouter,
+});
+
+export type AppRouter = typeof appRouter;

@@ -1,0 +1,74 @@
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import { tokenHash } from "../../auth/tokens.js";
+import * as auth from "../../services/auth.js";
+import * as groups from "../../services/groups.js";
+import * as users from "../../services/users.js";
+import { globalPermission, id, password, username } from "../schemas.js";
+import { protectedProcedure, publicProcedure, requirePermission, router } from "../trpc.js";
+
+export const authRouter = router({
+  login: publicProcedure
+    .input(z.object({ username: z.string().trim().min(1, "must not be empty").max(64), password: z.string().min(1, "must not be empty").max(256) }))
+    .mutation(async ({ ctx, input }) => {
+      const { token, user } = await auth.login(ctx.deps, input, ctx.ip);
+      ctx.setSessionCookie(token);
+      return { user };
+    }),
+  logout: publicProcedure.mutation(async ({ ctx }) => {
+    await auth.logout(ctx.deps, ctx.sessionToken);
+    ctx.setSessionCookie(null);
+  }),
+  session: publicProcedure.query(({ ctx }) => auth.sessionView(ctx.caller)),
+  createApiKey: protectedProcedure
+    .input(z.object({ name: z.string().trim().min(1, "must not be empty").max(64, "must be at most 64 characters") }))
+    .mutation(({ ctx, input }) => auth.createApiKey(ctx.deps, ctx.caller, input.name)),
+  listApiKeys: protectedProcedure.query(({ ctx }) => auth.listApiKeys(ctx.deps, ctx.caller)),
+  revokeApiKey: protectedProcedure.input(z.object({ id })).mutation(({ ctx, input }) => auth.revokeApiKey(ctx.deps, ctx.caller, input.id)),
+});
+
+/** First-run setup: the one-time token from the server log proves the caller owns the server. */
+export const onboardingRouter = router({
+  status: publicProcedure.query(async ({ ctx }) => ({ needsSetup: !(await auth.hasUsers(ctx.deps.db)) })),
+  createAdmin: publicProcedure
+    .input(z.object({ setupToken: z.string().min(1, "must not be empty").max(200), username, password }))
+    .mutation(async ({ ctx, input }) => {
+      const expected = ctx.deps.setupToken.value;
+      if (!expected || (await auth.hasUsers(ctx.deps.db))) throw new TRPCError({ code: "CONFLICT", message: "Setup is already done" });
+      if (input.setupToken.trim() !== expected) throw new TRPCError({ code: "FORBIDDEN", message: "setupToken: wrong setup token; it is printed in the server log" });
+      const res = await auth.createFirstAdmin(ctx.deps, input.username, input.password);
+      ctx.deps.setupToken.value = undefined;
+      return res;
+    }),
+});
+
+export const userRouter = router({
+  create: requirePermission("user-manage")
+    .input(z.object({ username, password, email: z.email("is not an e-mail address").max(255).nullish(), name: z.string().trim().max(255).nullish() }).strict())
+    .mutation(({ ctx, input }) => users.createUser(ctx.deps, input)),
+  list: protectedProcedure.query(({ ctx }) => users.listUsers(ctx.deps, ctx.caller)),
+  byId: protectedProcedure.input(z.object({ id })).query(({ ctx, input }) => users.userById(ctx.deps, ctx.caller, input.id)),
+  delete: requirePermission("user-manage").input(z.object({ id })).mutation(({ ctx, input }) => users.deleteUser(ctx.deps, ctx.caller, input.id)),
+  changePassword: protectedProcedure
+    .input(z.object({ userId: id.optional(), currentPassword: z.string().max(256).optional(), newPassword: password }).strict())
+    .mutation(({ ctx, input }) => users.changePassword(ctx.deps, ctx.caller, input, ctx.sessionToken ? tokenHash(ctx.sessionToken) : undefined)),
+});
+
+const groupName = z.string().trim().min(1, "must not be empty").max(64, "must be at most 64 characters");
+const membership = z.object({ groupId: id, userId: id }).strict();
+
+export const groupRouter = router({
+  create: requirePermission("user-manage").input(z.object({ name: groupName })).mutation(({ ctx, input }) => groups.createGroup(ctx.deps, input.name)),
+  list: protectedProcedure.query(({ ctx }) => groups.listGroups(ctx.deps)),
+  byId: protectedProcedure.input(z.object({ id })).query(({ ctx, input }) => groups.groupById(ctx.deps, input.id)),
+  delete: requirePermission("user-manage").input(z.object({ id })).mutation(({ ctx, input }) => groups.deleteGroup(ctx.deps, input.id)),
+  addMember: requirePermission("user-manage")
+    .input(membership)
+    .mutation(({ ctx, input }) => groups.addMember(ctx.deps, ctx.caller, input.groupId, input.userId)),
+  removeMember: requirePermission("user-manage")
+    .input(membership)
+    .mutation(({ ctx, input }) => groups.removeMember(ctx.deps, ctx.caller, input.groupId, input.userId)),
+  savePermissions: requirePermission("user-manage")
+    .input(z.object({ groupId: id, permissions: z.array(globalPermission).max(20) }).strict())
+    .mutation(({ ctx, input }) => groups.savePermissions(ctx.deps, ctx.caller, input.groupId, input.permissions)),
+});

@@ -1,0 +1,83 @@
+import { z } from "zod";
+import { GLOBAL_PERMISSIONS } from "../auth/permissions.js";
+import { SECRET_KINDS } from "../integrations/types.js";
+
+/** Input pieces shared by several routers; each message names what is wrong. */
+export const id = z.string().trim().min(1, "must not be empty").max(64, "is too long");
+export const name = z.string().trim().min(1, "must not be empty").max(127, "must be at most 127 characters");
+
+/** An absolute http(s) URL without credentials, query or fragment; the trailing slash is dropped. */
+export const serviceUrl = z
+  .string()
+  .trim()
+  .min(1, "must not be empty")
+  .max(2048, "must be at most 2048 characters")
+  .transform((value, ctx) => {
+    let u: URL;
+    try {
+      u = new URL(value);
+    } catch {
+      ctx.addIssue({ code: "custom", message: "is not an absolute URL (like http://192.168.1.10:8989)" });
+      return z.NEVER;
+    }
+    if (u.protocol !== "http:" && u.protocol !== "https:") {
+      ctx.addIssue({ code: "custom", message: `only http:// and https:// URLs are allowed (got ${u.protocol})` });
+      return z.NEVER;
+    }
+    if (u.username || u.password) {
+      ctx.addIssue({ code: "custom", message: "must not contain a user name or password; enter credentials as secrets" });
+      return z.NEVER;
+    }
+    if (u.search || u.hash) {
+      ctx.addIssue({ code: "custom", message: "must not contain a query string or fragment; use the base URL of the service" });
+      return z.NEVER;
+    }
+    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, "")}`;
+  });
+
+/** Optional links of apps: http(s) only, so a stored `javascript:` URL can never reach a page. */
+export const httpLink = z
+  .string()
+  .trim()
+  .max(2048, "must be at most 2048 characters")
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return u.protocol === "http:" || u.protocol === "https:";
+    } catch {
+      return false;
+    }
+  }, "must be an absolute http:// or https:// URL");
+
+export const iconUrl = z
+  .string()
+  .trim()
+  .max(2048, "must be at most 2048 characters")
+  .refine((v) => {
+    if (v.startsWith("/")) return true;
+    try {
+      return ["http:", "https:"].includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, "must be an http(s) URL or a path starting with /");
+
+export const secretKind = z.enum(SECRET_KINDS);
+export const secretValue = z.string().min(1, "must not be empty").max(4096, "must be at most 4096 characters");
+export const permissionLevel = z.enum(["use", "interact", "full"]);
+export const globalPermission = z.enum(GLOBAL_PERMISSIONS);
+export const username = z
+  .string()
+  .trim()
+  .min(1, "must not be empty")
+  .max(64, "must be at most 64 characters")
+  .regex(/^[\p{L}\p{N}._@-]+$/u, "may contain letters, digits and . _ @ - only");
+export const password = z.string().min(8, "must be at least 8 characters").max(256, "must be at most 256 characters");
+
+export const appFields = z.object({
+  name,
+  description: z.string().trim().max(512, "must be at most 512 characters").nullish(),
+  iconUrl,
+  href: httpLink.nullish(),
+  pingUrl: httpLink.nullish(),
+});

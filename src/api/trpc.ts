@@ -1,0 +1,68 @@
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import type { GlobalPermission } from "../auth/permissions.js";
+import type { Caller, Deps } from "../services/deps.js";
+import { UpstreamError } from "../services/integrations.js";
+
+export interface Context {
+  deps: Deps;
+  caller: Caller;
+  ip: string;
+  sessionToken: string | undefined;
+  /** The request carries an Origin/Referer of another site (cross-site request forgery guard). */
+  crossSite: boolean;
+  setSessionCookie(token: string | null): void;
+}
+
+type Issue = { path?: PropertyKey[]; message: string };
+
+/** "secrets[0].kind: Invalid option…" — every validation message names its field. */
+export function formatIssues(issues: Issue[]): string {
+  return issues
+    .map((i) => {
+      const path = (i.path ?? []).reduce<string>((acc, p) => (typeof p === "number" ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), "");
+      return `${path || "input"}: ${i.message}`;
+    })
+    .join("; ");
+}
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    const cause = error.cause as { issues?: Issue[] } | undefined;
+    let message = shape.message;
+    if (error.code === "BAD_REQUEST" && cause && Array.isArray(cause.issues)) message = formatIssues(cause.issues);
+    // Internal errors never show their text: it may hold SQL or stored values. The log has the details.
+    if (error.code === "INTERNAL_SERVER_ERROR") message = "Internal server error";
+    const upstream = error instanceof UpstreamError ? error.upstream : undefined;
+    return {
+      ...shape,
+      message,
+      data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, ...(upstream ? { upstream } : {}) },
+    };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Every procedure goes through the CSRF guard: a cookie-authenticated mutation from another origin is refused. */
+export const publicProcedure = t.procedure.use(({ ctx, type, next }) => {
+  if (type === "mutation" && ctx.sessionToken && ctx.crossSite) {
+    throw new TRPCError({ code: "FORBIDDEN", message: "Cross-site request refused" });
+  }
+  return next();
+});
+
+export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+  const user = ctx.caller.user;
+  if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in or send an API key" });
+  return next({ ctx: { ...ctx, user } });
+});
+
+export function requirePermission(permission: GlobalPermission) {
+  return protectedProcedure.use(({ ctx, next }) => {
+    if (!ctx.caller.permissions.has(permission)) throw new TRPCError({ code: "FORBIDDEN", message: `Missing permission: ${permission}` });
+    return next();
+  });
+}

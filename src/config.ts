@@ -1,0 +1,53 @@
+import path from "node:path";
+
+/** Everything Patchbay reads from its environment, parsed once (contract §1). */
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  encryptionKeyHex: string | undefined;
+  encryptionKeyFile: string | undefined;
+  /** Older keys that must stay readable while a rotation is under way. */
+  previousKeysHex: string[];
+  adminUsername: string | undefined;
+  adminPassword: string | undefined;
+  testTimeoutMs: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+  }
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const adminUsername = env.PATCHBAY_ADMIN_USERNAME || undefined;
+  const adminPassword = env.PATCHBAY_ADMIN_PASSWORD || undefined;
+  if ((adminUsername === undefined) !== (adminPassword === undefined)) {
+    throw new ConfigError("PATCHBAY_ADMIN_USERNAME and PATCHBAY_ADMIN_PASSWORD must be set together");
+  }
+  return {
+    host: env.HOST || "0.0.0.0",
+    port: int(env, "PORT", 7575, 0, 65535),
+    dataDir: path.resolve(env.PATCHBAY_DATA_DIR || "./data"),
+    databaseUrl: env.DATABASE_URL || undefined,
+    encryptionKeyHex: env.SECRET_ENCRYPTION_KEY || undefined,
+    encryptionKeyFile: env.SECRET_ENCRYPTION_KEY_FILE || undefined,
+    previousKeysHex: (env.SECRET_ENCRYPTION_PREVIOUS_KEYS || "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+    adminUsername,
+    adminPassword,
+    testTimeoutMs: int(env, "PATCHBAY_TEST_TIMEOUT_MS", 10_000, 100, 120_000),
+    logLevel: env.LOG_LEVEL || "info",
+  };
+}

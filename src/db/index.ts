@@ -1,0 +1,89 @@
+import fs from "node:fs";
+import path from "node:path";
+import {
+  CamelCasePlugin,
+  Kysely,
+  Migrator,
+  MysqlDialect,
+  PostgresDialect,
+  SqliteDialect,
+  type Dialect,
+  type MigrationProvider,
+} from "kysely";
+import type { Database } from "./schema.js";
+import { migrations } from "./migrations.js";
+
+export type Db = Kysely<Database>;
+export type DialectName = "sqlite" | "postgres" | "mysql";
+
+export interface OpenedDb {
+  db: Db;
+  dialect: DialectName;
+  /** Where the SQLite file lives (for tests and backups); undefined on server databases. */
+  sqlitePath?: string;
+}
+
+/** Opens the database named by DATABASE_URL, or the SQLite file in the data dir when it is unset. */
+export async function openDatabase(databaseUrl: string | undefined, dataDir: string): Promise<OpenedDb> {
+  let dialect: Dialect;
+  let name: DialectName;
+  let sqlitePath: string | undefined;
+  if (!databaseUrl || databaseUrl.startsWith("sqlite:") || databaseUrl.startsWith("file:")) {
+    const { default: SQLite } = await import("better-sqlite3");
+    sqlitePath = databaseUrl ? databaseUrl.replace(/^(sqlite|file):(\/\/)?/, "") : path.join(dataDir, "patchbay.db");
+    if (sqlitePath !== ":memory:") fs.mkdirSync(path.dirname(sqlitePath), { recursive: true });
+    const conn = new SQLite(sqlitePath);
+    conn.pragma("journal_mode = WAL");
+    conn.pragma("foreign_keys = ON");
+    conn.pragma("busy_timeout = 5000");
+    conn.pragma("synchronous = NORMAL");
+    dialect = new SqliteDialect({ database: conn });
+    name = "sqlite";
+  } else if (/^postgres(ql)?:/.test(databaseUrl)) {
+    const pg = await import("pg");
+    // BIGINT columns hold epoch millis, well inside Number's exact range.
+    pg.default.types.setTypeParser(20, (v: string) => Number(v));
+    dialect = new PostgresDialect({ pool: new pg.default.Pool({ connectionString: databaseUrl, max: 10 }) });
+    name = "postgres";
+  } else if (/^(mysql|mariadb):/.test(databaseUrl)) {
+    const mysql = await import("mysql2");
+    const pool = mysql.default.createPool({
+      uri: databaseUrl.replace(/^mariadb:/, "mysql:"),
+      connectionLimit: 10,
+      supportBigNumbers: true,
+      bigNumberStrings: false,
+      charset: "utf8mb4",
+    });
+    dialect = new MysqlDialect({ pool });
+    name = "mysql";
+  } else {
+    throw new Error("DATABASE_URL must start with postgres://, mysql:// or sqlite: (or be unset for the embedded SQLite)");
+  }
+  const db = new Kysely<Database>({ dialect, plugins: [new CamelCasePlugin()] });
+  return { db, dialect: name, sqlitePath };
+}
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+/** Applies pending migrations. Kysely takes a dialect lock (advisory lock / GET_LOCK) so two instances can start together. */
+export async function migrate(db: Db): Promise<void> {
+  const migrator = new Migrator({ db, provider, migrationTableName: "patchbay_migrations", migrationLockTableName: "patchbay_migrations_lock" });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === "Error");
+    throw new Error(`Database migration ${failed?.migrationName ?? ""} failed: ${(error as Error).message ?? error}`);
+  }
+}
+
+/** Stable classification of constraint violations across the three drivers. */
+export function constraintKind(err: unknown): "unique" | "foreignKey" | undefined {
+  const e = err as { code?: string; errno?: number };
+  if (!e || typeof e !== "object") return undefined;
+  if (e.code === "SQLITE_CONSTRAINT_UNIQUE" || e.code === "SQLITE_CONSTRAINT_PRIMARYKEY" || e.code === "23505" || e.errno === 1062) {
+    return "unique";
+  }
+  if (e.code === "SQLITE_CONSTRAINT_FOREIGNKEY" || e.code === "23503" || e.errno === 1452 || e.errno === 1451) {
+    return "foreignKey";
+  }
+  return undefined;
+}

@@ -1,0 +1,127 @@
+import type { ColumnType } from "kysely";
+
+/**
+ * The one schema for SQLite, PostgreSQL and MySQL/MariaDB. Columns are camelCase here and snake_case in
+ * the database (CamelCasePlugin). Timestamps are epoch milliseconds in BIGINT columns: the one type that
+ * all three drivers bind and return alike; services turn them into Dates.
+ * Permission levels are stored as small integers (1 use, 2 interact, 3 full) so "highest wins" is MAX().
+ */
+type Millis = ColumnType<number, number, number>;
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  email: string | null;
+  name: string | null;
+  image: string | null;
+  passwordHash: string;
+  createdAt: Millis;
+}
+export interface UserGroupsTable {
+  id: string;
+  name: string;
+  createdAt: Millis;
+}
+export interface GroupMembersTable {
+  groupId: string;
+  userId: string;
+}
+export interface GroupPermissionsTable {
+  groupId: string;
+  permission: string;
+}
+export interface SessionsTable {
+  /** sha256 of the cookie token: a stolen database does not yield usable sessions. */
+  tokenHash: string;
+  userId: string;
+  expiresAt: Millis;
+  createdAt: Millis;
+}
+export interface ApiKeysTable {
+  id: string;
+  userId: string;
+  name: string;
+  tokenHash: string;
+  createdAt: Millis;
+  lastUsedAt: Millis | null;
+}
+export interface AppsTable {
+  id: string;
+  name: string;
+  description: string | null;
+  iconUrl: string;
+  href: string | null;
+  pingUrl: string | null;
+  createdBy: string | null;
+  createdAt: Millis;
+}
+export interface IntegrationsTable {
+  id: string;
+  name: string;
+  kind: string;
+  url: string;
+  appId: string | null;
+  createdBy: string | null;
+  createdAt: Millis;
+  updatedAt: Millis;
+}
+export interface IntegrationSecretsTable {
+  integrationId: string;
+  kind: string;
+  value: string;
+  updatedAt: Millis;
+}
+export interface IntegrationUserPermissionsTable {
+  integrationId: string;
+  userId: string;
+  level: number;
+}
+export interface IntegrationGroupPermissionsTable {
+  integrationId: string;
+  groupId: string;
+  level: number;
+}
+export interface SearchEnginesTable {
+  id: string;
+  name: string;
+  short: string;
+  iconUrl: string;
+  type: string;
+  urlTemplate: string | null;
+  description: string | null;
+  integrationId: string | null;
+  createdBy: string | null;
+  createdAt: Millis;
+}
+export interface TrustedCertificatesTable {
+  id: string;
+  fingerprint256: string;
+  subject: string;
+  issuer: string;
+  validTo: string;
+  pem: string;
+  createdAt: Millis;
+}
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  users: UsersTable;
+  userGroups: UserGroupsTable;
+  groupMembers: GroupMembersTable;
+  groupPermissions: GroupPermissionsTable;
+  sessions: SessionsTable;
+  apiKeys: ApiKeysTable;
+  apps: AppsTable;
+  integrations: IntegrationsTable;
+  integrationSecrets: IntegrationSecretsTable;
+  integrationUserPermissions: IntegrationUserPermissionsTable;
+  integrationGroupPermissions: IntegrationGroupPermissionsTable;
+  searchEngines: SearchEnginesTable;
+  trustedCertificates: TrustedCertificatesTable;
+  settings: SettingsTable;
+}
+
+export const EVERYONE_GROUP_ID = "everyone";

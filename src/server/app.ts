@@ -1,0 +1,82 @@
+import cookie from "@fastify/cookie";
+import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from "fastify";
+import { appRouter, type AppRouter } from "../api/root.js";
+import type { Context } from "../api/trpc.js";
+import { resolveCaller, SESSION_TTL_MS } from "../services/auth.js";
+import type { Deps } from "../services/deps.js";
+import { sql } from "kysely";
+
+export const SESSION_COOKIE = "patchbay_session";
+
+function apiKeyOf(req: FastifyRequest): string | undefined {
+  const header = req.headers["apikey"];
+  if (typeof header === "string" && header) return header.trim();
+  const auth = req.headers.authorization;
+  if (auth && /^Bearer\s+/i.test(auth)) return auth.replace(/^Bearer\s+/i, "").trim();
+  return undefined;
+}
+
+function isCrossSite(req: FastifyRequest): boolean {
+  const source = req.headers.origin ?? req.headers.referer;
+  if (!source || source === "null") return Boolean(req.headers.origin === "null");
+  try {
+    return new URL(source).host !== req.headers.host;
+  } catch {
+    return true;
+  }
+}
+
+/** Builds the HTTP server: tRPC at /api/trpc, health at /api/health. */
+export async function buildApp(deps: Deps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    routerOptions: { maxParamLength: 5000 },
+    bodyLimit: 1024 * 1024,
+    trustProxy: process.env.TRUST_PROXY === "true",
+  });
+  await app.register(cookie, { secret: deps.keyring.deriveSubkey("patchbay-cookie-signing") });
+
+  app.get("/api/health", async (_req, reply) => {
+    try {
+      await sql`select 1`.execute(deps.db);
+      return { status: "ok" };
+    } catch {
+      return reply.code(503).send({ status: "unavailable" });
+    }
+  });
+
+  await app.register(fastifyTRPCPlugin, {
+    prefix: "/api/trpc",
+    trpcOptions: {
+      router: appRouter,
+      async createContext({ req, res }): Promise<Context> {
+        const raw = req.cookies[SESSION_COOKIE];
+        const unsigned = raw ? req.unsignCookie(raw) : undefined;
+        const sessionToken = unsigned?.valid ? (unsigned.value ?? undefined) : undefined;
+        const apiKey = apiKeyOf(req);
+        const caller = await resolveCaller(deps.db, apiKey ? { apiKey } : { sessionToken });
+        return {
+          deps,
+          caller,
+          ip: req.ip,
+          sessionToken: apiKey ? undefined : sessionToken,
+          crossSite: isCrossSite(req),
+          setSessionCookie(token) {
+            const secure = req.protocol === "https";
+            if (token) {
+              res.setCookie(SESSION_COOKIE, token, { path: "/", httpOnly: true, sameSite: "lax", secure, signed: true, maxAge: SESSION_TTL_MS / 1000 });
+            } else {
+              res.clearCookie(SESSION_COOKIE, { path: "/" });
+            }
+          },
+        };
+      },
+      onError({ error, path }) {
+        if (error.code === "INTERNAL_SERVER_ERROR") deps.log.error({ err: error.cause ?? error, path }, "procedure failed");
+      },
+    } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"],
+  });
+
+  return app;
+}

@@ -1,0 +1,65 @@
+import crypto from "node:crypto";
+import pino, { type Logger } from "pino";
+import type { Config } from "../config.js";
+import { loadKeyring } from "../crypto/keyring.js";
+import { migrate, openDatabase } from "../db/index.js";
+import { TrustStore } from "../integrations/http.js";
+import { LoginLimiter } from "../auth/rate-limit.js";
+import { createFirstAdmin, hasUsers } from "../services/auth.js";
+import { reloadTrust } from "../services/certificates.js";
+import type { Deps } from "../services/deps.js";
+import { verifyKeyring } from "../services/secrets.js";
+import { buildApp } from "./app.js";
+
+/** Log redaction: credentials in headers never reach a log line; URLs are logged without their query. */
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    redact: { paths: ["req.headers.authorization", "req.headers.apikey", "req.headers.cookie", 'res.headers["set-cookie"]'], censor: "***" },
+    serializers: {
+      req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: req.url.split("?")[0], ip: req.ip }),
+    },
+  });
+}
+
+/** Opens everything Patchbay needs (database, keyring, trust store) and applies migrations. */
+export async function createDeps(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Deps> {
+  const { keyring, generatedAt } = loadKeyring({
+    keyHex: config.encryptionKeyHex,
+    keyFile: config.encryptionKeyFile,
+    dataDir: config.dataDir,
+    previousKeysHex: config.previousKeysHex,
+  });
+  if (generatedAt) log.warn({ file: generatedAt }, "generated a new encryption key; back this file up together with the database");
+  const { db, dialect } = await openDatabase(config.databaseUrl, config.dataDir);
+  try {
+    await migrate(db);
+    await verifyKeyring(db, keyring);
+  } catch (e) {
+    await db.destroy();
+    throw e;
+  }
+  const deps: Deps = { db, dialect, keyring, trust: new TrustStore(), config, log, loginLimiter: new LoginLimiter(), setupToken: { value: undefined } };
+  await reloadTrust(deps);
+  if (!(await hasUsers(db))) {
+    if (config.adminUsername && config.adminPassword) {
+      await createFirstAdmin(deps, config.adminUsername, config.adminPassword);
+      log.info({ username: config.adminUsername }, "created the first admin from PATCHBAY_ADMIN_USERNAME");
+    } else {
+      deps.setupToken.value = crypto.randomBytes(12).toString("base64url");
+      log.warn(`No users yet. Open the web UI and complete onboarding with this one-time setup token: ${deps.setupToken.value}`);
+    }
+  }
+  return deps;
+}
+
+export async function startServer(config: Config) {
+  const deps = await createDeps(config);
+  const app = await buildApp(deps);
+  app.addHook("onClose", async () => {
+    await deps.trust.close();
+    await deps.db.destroy();
+  });
+  await app.listen({ host: config.host, port: config.port });
+  return { app, deps };
+}

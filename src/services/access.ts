@@ -1,0 +1,60 @@
+import { sql, type SelectQueryBuilder } from "kysely";
+import { TRPCError } from "@trpc/server";
+import { globalIntegrationLevel } from "../auth/permissions.js";
+import type { Db } from "../db/index.js";
+import { EVERYONE_GROUP_ID, type Database } from "../db/schema.js";
+import type { Caller } from "./deps.js";
+
+/**
+ * The one permission building block (architecture: "One permission query"). It yields the integrations the
+ * caller can at least use, each with the caller's effective level:
+ *   max(user rows, rows of every group the caller is in incl. `everyone`, level from global permissions)
+ * computed in SQL, so a list, a check and a search are each one query, filtered to the caller.
+ */
+export function accessibleIntegrations(db: Db, caller: Caller) {
+  const userId = caller.user?.id ?? "";
+  const global = caller.user ? globalIntegrationLevel(caller.permissions) : 0;
+  if (global >= 3) {
+    return db.selectFrom("integrations as i").selectAll("i").select(sql<number>`3`.as("level"));
+  }
+  const rows = db
+    .selectFrom("integrationUserPermissions")
+    .select(["integrationId", "level"])
+    .where("userId", "=", userId)
+    .unionAll(
+      db
+        .selectFrom("integrationGroupPermissions")
+        .select(["integrationId", "level"])
+        .where((eb) =>
+          eb.or([
+            eb("groupId", "=", EVERYONE_GROUP_ID),
+            eb("groupId", "in", db.selectFrom("groupMembers").select("groupId").where("userId", "=", userId)),
+          ]),
+        ),
+    );
+  const levels = db
+    .selectFrom(rows.as("p"))
+    .select(["p.integrationId", (eb) => eb.fn.max("p.level").as("level")])
+    .groupBy("p.integrationId");
+  const base = db
+    .selectFrom("integrations as i")
+    .leftJoin(levels.as("lv"), "lv.integrationId", "i.id")
+    .selectAll("i")
+    .select(sql<number>`case when coalesce(${sql.ref("lv.level")}, 0) > ${sql.lit(global)} then ${sql.ref("lv.level")} else ${sql.lit(global)} end`.as("level"));
+  // Without a global level, only integrations with a row for the caller are visible at all.
+  return global > 0 ? base : base.where("lv.level", ">=", 1);
+}
+
+export type AccessibleQuery = ReturnType<typeof accessibleIntegrations>;
+
+/**
+ * One query that returns the integration only if the caller has at least `min`; "missing" and "not allowed"
+ * are the same NOT_FOUND by construction, so ids cannot be enumerated.
+ */
+export async function requireIntegration(db: Db, caller: Caller, id: string, min: number) {
+  const row = await accessibleIntegrations(db, caller).where("i.id", "=", id).executeTakeFirst();
+  if (!row || Number(row.level) < min) throw new TRPCError({ code: "NOT_FOUND", message: "Integration not found" });
+  return { ...row, level: Number(row.level) };
+}
+
+export type { SelectQueryBuilder, Database };

@@ -1,0 +1,67 @@
+import { TRPCError } from "@trpc/server";
+import { newId } from "../auth/tokens.js";
+import type { Caller, Deps } from "./deps.js";
+
+export interface AppInput {
+  name: string;
+  description?: string | null;
+  iconUrl: string;
+  href?: string | null;
+  pingUrl?: string | null;
+}
+
+const columns = ["id", "name", "description", "iconUrl", "href", "pingUrl"] as const;
+const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "App not found" });
+
+export const listApps = (deps: Deps) => deps.db.selectFrom("apps").select(columns).orderBy("name").orderBy("id").execute();
+
+export async function appById(deps: Deps, id: string) {
+  const row = await deps.db.selectFrom("apps").select(columns).where("id", "=", id).executeTakeFirst();
+  if (!row) throw notFound();
+  return row;
+}
+
+export async function createApp(deps: Deps, caller: Caller, input: AppInput) {
+  const id = newId();
+  await deps.db
+    .insertInto("apps")
+    .values({
+      id,
+      name: input.name,
+      description: input.description ?? null,
+      iconUrl: input.iconUrl,
+      href: input.href ?? null,
+      pingUrl: input.pingUrl ?? null,
+      createdBy: caller.user!.id,
+      createdAt: Date.now(),
+    })
+    .execute();
+  return { id };
+}
+
+/** Apps are shared: changing one needs app-full-all, or having created it. */
+async function requireManage(deps: Deps, caller: Caller, id: string) {
+  const row = await deps.db.selectFrom("apps").select(["id", "createdBy"]).where("id", "=", id).executeTakeFirst();
+  if (!row) throw notFound();
+  if (!caller.permissions.has("app-full-all") && row.createdBy !== caller.user?.id) {
+    throw new TRPCError({ code: "FORBIDDEN", message: "Missing permission: app-full-all" });
+  }
+}
+
+export async function updateApp(deps: Deps, caller: Caller, input: { id: string } & AppInput) {
+  await requireManage(deps, caller, input.id);
+  await deps.db
+    .updateTable("apps")
+    .set({ name: input.name, description: input.description ?? null, iconUrl: input.iconUrl, href: input.href ?? null, pingUrl: input.pingUrl ?? null })
+    .where("id", "=", input.id)
+    .execute();
+}
+
+export async function deleteApp(deps: Deps, caller: Caller, id: string) {
+  await requireManage(deps, caller, id);
+  // Integrations linked to the app keep existing; the link is cleared (ON DELETE SET NULL, done explicitly).
+  await deps.db.transaction().execute(async (trx) => {
+    await trx.updateTable("integrations").set({ appId: null }).where("appId", "=", id).execute();
+    await trx.deleteFrom("apps").where("id", "=", id).execute();
+  });
+}

@@ -1,0 +1,42 @@
+import crypto from "node:crypto";
+import { TRPCError } from "@trpc/server";
+import { newId } from "../auth/tokens.js";
+import { describeCertificate } from "../integrations/http.js";
+import type { Deps } from "./deps.js";
+
+/** Loads the trusted certificates into the outbound client's trust store. */
+export async function reloadTrust(deps: Deps) {
+  const rows = await deps.db.selectFrom("trustedCertificates").select(["pem", "fingerprint256"]).execute();
+  deps.trust.set(rows);
+}
+
+export async function listCertificates(deps: Deps) {
+  const rows = await deps.db.selectFrom("trustedCertificates").selectAll().orderBy("subject").execute();
+  return rows.map((r) => ({ id: r.id, subject: r.subject, issuer: r.issuer, validTo: r.validTo, fingerprint256: r.fingerprint256, createdAt: new Date(Number(r.createdAt)) }));
+}
+
+/** Trusting the same certificate twice keeps one row (keyed by its SHA-256 fingerprint). */
+export async function trustCertificate(deps: Deps, pem: string) {
+  let cert: crypto.X509Certificate;
+  try {
+    cert = new crypto.X509Certificate(pem);
+  } catch {
+    throw new TRPCError({ code: "BAD_REQUEST", message: "pem: not a PEM-encoded X.509 certificate" });
+  }
+  const info = describeCertificate(cert);
+  const existing = await deps.db.selectFrom("trustedCertificates").select("id").where("fingerprint256", "=", info.fingerprint256).executeTakeFirst();
+  if (existing) return { id: existing.id, fingerprint256: info.fingerprint256 };
+  const id = newId();
+  await deps.db
+    .insertInto("trustedCertificates")
+    .values({ id, fingerprint256: info.fingerprint256, subject: info.subject.slice(0, 1024), issuer: info.issuer.slice(0, 1024), validTo: info.validTo, pem: info.pem, createdAt: Date.now() })
+    .execute();
+  await reloadTrust(deps);
+  return { id, fingerprint256: info.fingerprint256 };
+}
+
+export async function removeCertificate(deps: Deps, id: string) {
+  const res = await deps.db.deleteFrom("trustedCertificates").where("id", "=", id).executeTakeFirst();
+  if (Number(res.numDeletedRows) === 0) throw new TRPCError({ code: "NOT_FOUND", message: "Certificate not found" });
+  await reloadTrust(deps);
+}

@@ -1,0 +1,114 @@
+import { TRPCError } from "@trpc/server";
+import { expandPermissions, type GlobalPermission } from "../auth/permissions.js";
+import { newId } from "../auth/tokens.js";
+import { constraintKind } from "../db/index.js";
+import { EVERYONE_GROUP_ID } from "../db/schema.js";
+import type { Caller, Deps } from "./deps.js";
+
+const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "Group not found" });
+
+export async function createGroup(deps: Deps, name: string) {
+  const id = newId();
+  await deps.db
+    .insertInto("userGroups")
+    .values({ id, name, createdAt: Date.now() })
+    .execute()
+    .catch((e) => {
+      if (constraintKind(e) === "unique") throw new TRPCError({ code: "CONFLICT", message: "name: a group with this name exists" });
+      throw e;
+    });
+  return { id };
+}
+
+export async function listGroups(deps: Deps) {
+  const [groups, perms, members] = await Promise.all([
+    deps.db.selectFrom("userGroups").select(["id", "name"]).orderBy("name").execute(),
+    deps.db.selectFrom("groupPermissions").select(["groupId", "permission"]).execute(),
+    deps.db.selectFrom("groupMembers").select(["groupId", (eb) => eb.fn.countAll().as("n")]).groupBy("groupId").execute(),
+  ]);
+  const count = new Map(members.map((m) => [m.groupId, Number(m.n)]));
+  return groups.map((g) => ({
+    ...g,
+    builtIn: g.id === EVERYONE_GROUP_ID,
+    permissions: perms.filter((p) => p.groupId === g.id).map((p) => p.permission).sort(),
+    memberCount: g.id === EVERYONE_GROUP_ID ? null : (count.get(g.id) ?? 0),
+  }));
+}
+
+export async function groupById(deps: Deps, id: string) {
+  const g = await deps.db.selectFrom("userGroups").select(["id", "name"]).where("id", "=", id).executeTakeFirst();
+  if (!g) throw notFound();
+  const [perms, members] = await Promise.all([
+    deps.db.selectFrom("groupPermissions").select("permission").where("groupId", "=", id).execute(),
+    deps.db
+      .selectFrom("groupMembers as m")
+      .innerJoin("users as u", "u.id", "m.userId")
+      .select(["u.id", "u.username", "u.name"])
+      .where("m.groupId", "=", id)
+      .orderBy("u.username")
+      .execute(),
+  ]);
+  return { ...g, builtIn: g.id === EVERYONE_GROUP_ID, permissions: perms.map((p) => p.permission).sort(), members };
+}
+
+function notEveryone(id: string, what: string) {
+  if (id === EVERYONE_GROUP_ID) throw new TRPCError({ code: "BAD_REQUEST", message: `groupId: the built-in group "everyone" ${what}` });
+}
+
+export async function deleteGroup(deps: Deps, id: string) {
+  notEveryone(id, "cannot be deleted");
+  const res = await deps.db.transaction().execute(async (trx) => {
+    await trx.deleteFrom("groupMembers").where("groupId", "=", id).execute();
+    await trx.deleteFrom("groupPermissions").where("groupId", "=", id).execute();
+    await trx.deleteFrom("integrationGroupPermissions").where("groupId", "=", id).execute();
+    return trx.deleteFrom("userGroups").where("id", "=", id).executeTakeFirst();
+  });
+  if (Number(res.numDeletedRows) === 0) throw notFound();
+}
+
+/** Nobody hands out more than they hold: a user manager cannot make themselves admin through a group. */
+function requireHolds(caller: Caller, perms: Iterable<string>) {
+  for (const p of expandPermissions(perms)) {
+    if (!caller.permissions.has(p)) throw new TRPCError({ code: "FORBIDDEN", message: `You cannot grant "${p}", which you do not hold yourself` });
+  }
+}
+
+async function groupPerms(deps: Deps, groupId: string) {
+  const g = await deps.db.selectFrom("userGroups").select("id").where("id", "=", groupId).executeTakeFirst();
+  if (!g) throw notFound();
+  return (await deps.db.selectFrom("groupPermissions").select("permission").where("groupId", "=", groupId).execute()).map((r) => r.permission);
+}
+
+export async function addMember(deps: Deps, caller: Caller, groupId: string, userId: string) {
+  notEveryone(groupId, "holds every user already");
+  requireHolds(caller, await groupPerms(deps, groupId));
+  const user = await deps.db.selectFrom("users").select("id").where("id", "=", userId).executeTakeFirst();
+  if (!user) throw new TRPCError({ code: "BAD_REQUEST", message: `userId: unknown user "${userId}"` });
+  const already = await deps.db.selectFrom("groupMembers").select("userId").where("groupId", "=", groupId).where("userId", "=", userId).executeTakeFirst();
+  if (!already) {
+    await deps.db
+      .insertInto("groupMembers")
+      .values({ groupId, userId })
+      .execute()
+      .catch((e) => {
+        if (constraintKind(e) !== "unique") throw e; // added concurrently: same result
+      });
+  }
+}
+
+export async function removeMember(deps: Deps, caller: Caller, groupId: string, userId: string) {
+  notEveryone(groupId, "holds every user");
+  requireHolds(caller, await groupPerms(deps, groupId));
+  await deps.db.deleteFrom("groupMembers").where("groupId", "=", groupId).where("userId", "=", userId).execute();
+}
+
+export async function savePermissions(deps: Deps, caller: Caller, groupId: string, permissions: GlobalPermission[]) {
+  const before = await groupPerms(deps, groupId);
+  // Both what is added and what is taken away must be within the caller's own rights.
+  requireHolds(caller, [...permissions, ...before]);
+  const unique = [...new Set(permissions)];
+  await deps.db.transaction().execute(async (trx) => {
+    await trx.deleteFrom("groupPermissions").where("groupId", "=", groupId).execute();
+    if (unique.length) await trx.insertInto("groupPermissions").values(unique.map((permission) => ({ groupId, permission }))).execute();
+  });
+}

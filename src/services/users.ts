@@ -1,0 +1,81 @@
+import { TRPCError } from "@trpc/server";
+import { hashPassword, newId, verifyPassword } from "../auth/tokens.js";
+import { constraintKind } from "../db/index.js";
+import type { Caller, Deps } from "./deps.js";
+
+const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "User not found" });
+const conflict = (e: unknown): never => {
+  if (constraintKind(e) === "unique") throw new TRPCError({ code: "CONFLICT", message: "username: this username is taken" });
+  throw e;
+};
+
+export async function createUser(deps: Deps, input: { username: string; password: string; email?: string | null; name?: string | null }) {
+  const id = newId();
+  const passwordHash = await hashPassword(input.password);
+  await deps.db
+    .insertInto("users")
+    .values({ id, username: input.username, email: input.email ?? null, name: input.name ?? null, image: null, passwordHash, createdAt: Date.now() })
+    .execute()
+    .catch(conflict);
+  return { id };
+}
+
+/** Everyone signed in may list users (to share integrations with them); emails only for user managers. */
+export async function listUsers(deps: Deps, caller: Caller) {
+  const rows = await deps.db.selectFrom("users").select(["id", "username", "name", "email", "image"]).orderBy("username").execute();
+  const manager = caller.permissions.has("user-manage");
+  return rows.map((u) => ({ ...u, email: manager || u.id === caller.user?.id ? u.email : null }));
+}
+
+export async function userById(deps: Deps, caller: Caller, id: string) {
+  if (id !== caller.user?.id && !caller.permissions.has("user-manage")) throw notFound();
+  const u = await deps.db.selectFrom("users").select(["id", "username", "name", "email", "image", "createdAt"]).where("id", "=", id).executeTakeFirst();
+  if (!u) throw notFound();
+  const groups = await deps.db
+    .selectFrom("groupMembers as m")
+    .innerJoin("userGroups as g", "g.id", "m.groupId")
+    .select(["g.id", "g.name"])
+    .where("m.userId", "=", id)
+    .orderBy("g.name")
+    .execute();
+  return { ...u, createdAt: new Date(Number(u.createdAt)), groups };
+}
+
+export async function deleteUser(deps: Deps, caller: Caller, id: string) {
+  if (id === caller.user?.id) throw new TRPCError({ code: "BAD_REQUEST", message: "id: you cannot delete yourself" });
+  await deps.db.transaction().execute(async (trx) => {
+    const exists = await trx.selectFrom("users").select("id").where("id", "=", id).executeTakeFirst();
+    if (!exists) throw notFound();
+    for (const t of ["sessions", "apiKeys", "groupMembers", "integrationUserPermissions"] as const) {
+      await trx.deleteFrom(t).where("userId", "=", id).execute();
+    }
+    for (const t of ["integrations", "apps", "searchEngines"] as const) {
+      await trx.updateTable(t).set({ createdBy: null }).where("createdBy", "=", id).execute();
+    }
+    await trx.deleteFrom("users").where("id", "=", id).execute();
+  });
+}
+
+/** Users change their own password with the current one; user managers reset anyone's. Other sessions end. */
+export async function changePassword(
+  deps: Deps,
+  caller: Caller,
+  input: { userId?: string; currentPassword?: string; newPassword: string },
+  currentSessionHash?: string,
+) {
+  const userId = input.userId ?? caller.user!.id;
+  const self = userId === caller.user!.id;
+  if (!self && !caller.permissions.has("user-manage")) throw notFound();
+  const user = await deps.db.selectFrom("users").select(["id", "passwordHash"]).where("id", "=", userId).executeTakeFirst();
+  if (!user) throw notFound();
+  if (self && !(await verifyPassword(user.passwordHash, input.currentPassword ?? ""))) {
+    throw new TRPCError({ code: "BAD_REQUEST", message: "currentPassword: the current password is wrong" });
+  }
+  const passwordHash = await hashPassword(input.newPassword);
+  await deps.db.transaction().execute(async (trx) => {
+    await trx.updateTable("users").set({ passwordHash }).where("id", "=", userId).execute();
+    let del = trx.deleteFrom("sessions").where("userId", "=", userId);
+    if (self && currentSessionHash) del = del.where("tokenHash", "!=", currentSessionHash);
+    await del.execute();
+  });
+}
