@@ -14,14 +14,22 @@ export interface Context {
   setSessionCookie(token: string | null): void;
 }
 
-type Issue = { path?: PropertyKey[]; message: string };
+type Issue = { path?: PropertyKey[]; message: string; code?: string; errors?: Issue[][] };
 
-/** "secrets[0].kind: Invalid option…" — every validation message names its field. */
-export function formatIssues(issues: Issue[]): string {
+/**
+ * "secrets[0].kind: Invalid option…" — every validation message names its field. For a union (e.g.
+ * testConnection by kind or by id) the branch that came closest explains the problem.
+ */
+export function formatIssues(issues: Issue[], prefix: PropertyKey[] = []): string {
   return issues
     .map((i) => {
-      const path = (i.path ?? []).reduce<string>((acc, p) => (typeof p === "number" ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), "");
-      return `${path || "input"}: ${i.message}`;
+      const path = [...prefix, ...(i.path ?? [])];
+      if (i.code === "invalid_union" && i.errors?.length) {
+        const closest = [...i.errors].sort((a, b) => a.length - b.length)[0]!;
+        if (closest.length) return formatIssues(closest, path);
+      }
+      const name = path.reduce<string>((acc, p) => (typeof p === "number" ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), "");
+      return `${name || "input"}: ${i.message}`;
     })
     .join("; ");
 }
