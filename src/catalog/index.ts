@@ -1,5 +1,10 @@
+import homeAssistant from "../integrations/home-assistant.js";
+import jackett from "../integrations/jackett.js";
+import lidarr from "../integrations/lidarr.js";
+import prowlarr from "../integrations/prowlarr.js";
 import qBittorrent from "../integrations/qbittorrent.js";
 import radarr from "../integrations/radarr.js";
+import readarr from "../integrations/readarr.js";
 import sonarr from "../integrations/sonarr.js";
 import type { Category, KindDefinition, SecretKind } from "../integrations/types.js";
 
@@ -7,7 +12,7 @@ import type { Category, KindDefinition, SecretKind } from "../integrations/types
  * The catalog: every integration kind Patchbay knows, in display order (contract §8). Each kind declares
  * itself in its own file under src/integrations; adding a kind means adding that file and one line here.
  */
-const definitions = [qBittorrent, sonarr, radarr] as const;
+const definitions = [qBittorrent, sonarr, radarr, lidarr, readarr, prowlarr, jackett, homeAssistant] as const;
 
 export type KindId = (typeof definitions)[number]["kind"];
 

@@ -23,7 +23,8 @@ export default arrKind({
       const album = asObject(item.album);
       if (album && typeof album.title === "string") {
         const inLibrary = typeof album.id === "number" && album.id > 0;
-        const artistName = typeof asObject(album.artist)?.artistName === "string" ? (asObject(album.artist)!.artistName as string) : undefined;
+        const albumArtist = asObject(album.artist);
+        const artistName = typeof albumArtist?.artistName === "string" ? albumArtist.artistName : undefined;
         const year = typeof album.releaseDate === "string" ? album.releaseDate.slice(0, 4) : undefined;
         return {
           id: String(album.foreignAlbumId ?? item.foreignId ?? album.title),

@@ -41,7 +41,7 @@ export default arrKind({
   },
 });
 
-export function formatSize(bytes: number): string {
+function formatSize(bytes: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
   let v = bytes;
   let i = 0;
