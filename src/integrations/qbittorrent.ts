@@ -19,6 +19,7 @@ export default defineKind({
   async test(ctx) {
     if (ctx.secrets.apiKey !== undefined) {
       const res = await ctx.http.request({ path: "/api/v2/app/version", headers: { authorization: `Bearer ${ctx.secrets.apiKey}` } });
+      if (res.status === 401 && isForeignBasicLogin(res.header("www-authenticate"))) throw foreignLogin(res.header("www-authenticate"));
       if (res.status === 401 || res.status === 403) {
         throw new TestFailure(
           "INVALID_CREDENTIALS",
@@ -42,6 +43,15 @@ export default defineKind({
         "INVALID_CREDENTIALS",
         "qBittorrent has banned Patchbay's IP address after too many failed logins. Wait for the ban to expire (1 hour by default) or restart qBittorrent, then check the username and password.",
         { statusCode: 403 },
+      );
+    }
+    if (login.status === 401 && isForeignBasicLogin(login.header("www-authenticate"))) throw foreignLogin(login.header("www-authenticate"));
+    if (login.status === 401 && body === "Unauthorized") {
+      // qBittorrent's own CSRF / Host-header check (no WWW-Authenticate).
+      throw new TestFailure(
+        "HTTP_ERROR",
+        "qBittorrent refused the request's origin (its CSRF protection / Host header validation). If it is behind a reverse proxy, make the proxy pass the original Host header, or turn off \"Enable Host header validation\" in qBittorrent → Tools → Options → Web UI.",
+        { statusCode: 401 },
       );
     }
     if (login.status === 200 && body === "Fails.") throw new TestFailure("INVALID_CREDENTIALS", `qBittorrent rejected the username or password. ${HINT}`);
@@ -70,4 +80,18 @@ function notQbittorrent(status: number, text: string): TestFailure {
     });
   }
   return new TestFailure("HTTP_ERROR", `qBittorrent answered HTTP ${status}.`, { statusCode: status });
+}
+
+/** A Basic-auth challenge from something that is not qBittorrent (qBittorrent's Web UI never sends one). */
+function isForeignBasicLogin(challenge: string | undefined): boolean {
+  return Boolean(challenge && /^\s*basic/i.test(challenge) && !/qbittorrent/i.test(challenge));
+}
+
+function foreignLogin(challenge: string | undefined): TestFailure {
+  const realm = /realm="?([^",]*)/i.exec(challenge ?? "")?.[1];
+  return new TestFailure(
+    "UNEXPECTED_RESPONSE",
+    `This address asks for an HTTP login${realm ? ` for "${realm.slice(0, 60)}"` : ""}, which qBittorrent's Web UI never does. Check the URL and port (the Web UI port, 8080 by default); a reverse proxy with its own login in front of qBittorrent is not supported.`,
+    { statusCode: 401 },
+  );
 }
