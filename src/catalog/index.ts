@@ -1,4 +1,5 @@
 import homeAssistant from "../integrations/home-assistant.js";
+import deluge from "../integrations/deluge.js";
 import jackett from "../integrations/jackett.js";
 import lidarr from "../integrations/lidarr.js";
 import prowlarr from "../integrations/prowlarr.js";
@@ -6,13 +7,19 @@ import qBittorrent from "../integrations/qbittorrent.js";
 import radarr from "../integrations/radarr.js";
 import readarr from "../integrations/readarr.js";
 import sonarr from "../integrations/sonarr.js";
+import transmission from "../integrations/transmission.js";
+import emby from "../integrations/emby.js";
+import jellyfin from "../integrations/jellyfin.js";
+import jellyseerr from "../integrations/jellyseerr.js";
+import overseerr from "../integrations/overseerr.js";
+import plex from "../integrations/plex.js";
 import type { Category, KindDefinition, SecretKind } from "../integrations/types.js";
 
 /**
  * The catalog: every integration kind Patchbay knows, in display order (contract §8). Each kind declares
  * itself in its own file under src/integrations; adding a kind means adding that file and one line here.
  */
-const definitions = [qBittorrent, sonarr, radarr, lidarr, readarr, prowlarr, jackett, homeAssistant] as const;
+const definitions = [plex, jellyfin, emby, overseerr, jellyseerr, qBittorrent, transmission, deluge, sonarr, radarr, lidarr, readarr, prowlarr, jackett, homeAssistant] as const;
 
 export type KindId = (typeof definitions)[number]["kind"];
 

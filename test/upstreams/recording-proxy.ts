@@ -1,0 +1,77 @@
+import http from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+
+/**
+ * A transparent loopback HTTP proxy in front of a real server: forwards every request unchanged (Host
+ * header included) and records what went through, so a test can observe what an adapter really sent and
+ * received (e.g. the session cookie a login produced and whether a logout followed).
+ */
+export interface Exchange {
+  method: string;
+  path: string;
+  requestHeaders: http.IncomingHttpHeaders;
+  requestBody: string;
+  status: number;
+  responseHeaders: http.IncomingHttpHeaders;
+  responseBody: string;
+}
+
+export interface RecordingProxy {
+  url: string;
+  exchanges: Exchange[];
+  close(): Promise<void>;
+}
+
+export async function startRecordingProxy(target: string): Promise<RecordingProxy> {
+  const upstream = new URL(target);
+  const exchanges: Exchange[] = [];
+  const sockets = new Set<Socket>();
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const requestBody = Buffer.concat(chunks);
+      const out = http.request(
+        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+        (up) => {
+          const body: Buffer[] = [];
+          up.on("data", (c: Buffer) => body.push(c));
+          up.on("end", () => {
+            const responseBody = Buffer.concat(body);
+            exchanges.push({
+              method: req.method ?? "GET",
+              path: req.url ?? "/",
+              requestHeaders: req.headers,
+              requestBody: requestBody.toString("utf8"),
+              status: up.statusCode ?? 0,
+              responseHeaders: up.headers,
+              responseBody: responseBody.toString("utf8"),
+            });
+            res.writeHead(up.statusCode ?? 502, up.rawHeaders);
+            res.end(responseBody);
+          });
+        },
+      );
+      out.on("error", (e) => {
+        res.writeHead(502);
+        res.end(String(e));
+      });
+      out.end(requestBody);
+    });
+  });
+  server.on("connection", (s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    exchanges,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
