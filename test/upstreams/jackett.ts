@@ -74,7 +74,9 @@ const CAPS = `<caps>
 
 export async function startJackett(opts: JackettOptions): Promise<JackettEmulator> {
   const queries: string[] = [];
-  const server = await startFakeServer((req, res) => {
+  // eslint-disable-next-line prefer-const
+  let server: FakeServer;
+  server = await startFakeServer((req, res) => {
     if (opts.hang) return; // accept, read, never answer
     const url = new URL(req.url, "http://x");
     const path = url.pathname;
@@ -127,7 +129,11 @@ export async function startJackett(opts: JackettOptions): Promise<JackettEmulato
       const raw = /[?&]Query=([^&]*)/.exec(req.url)?.[1] ?? "";
       queries.push(raw);
       const q = decodeURIComponent(raw.replace(/\+/g, " ")).toLowerCase();
-      const results = match(opts.results ?? [], q);
+      // Real download links carry the key (jackett_apikey); whatever maps results must not pass them on.
+      const results = match(opts.results ?? [], q).map((r) => ({
+        ...r,
+        Link: r.Link ?? `http://127.0.0.1:${server.port}/dl/${r.TrackerId}/?jackett_apikey=${opts.apiKey}&path=${encodeURIComponent(r.Guid ?? r.Title)}&file=${encodeURIComponent(r.Title)}`,
+      }));
       const trackers = [...new Set((opts.results ?? []).map((r) => r.TrackerId))];
       return sendJson(res, 200, {
         Results: results,
@@ -161,7 +167,6 @@ export const sampleJackettResults: JackettResult[] = [
     Seeders: 12,
     Peers: 15,
     Grabs: 300,
-    Link: "http://127.0.0.1:9117/dl/1337x/?jackett_apikey=SECRET&path=abc",
     Details: "https://1337x.example/torrent/1/",
     Guid: "https://1337x.example/torrent/1/",
     InfoHash: null,
