@@ -208,6 +208,58 @@ describe("update (§5)", () => {
   });
 });
 
+describe("update switches secret options", () => {
+  it("an omitted kind is removed, and the test runs on exactly the resulting set", async () => {
+    const { startFakeServer } = await import("../upstreams/server.js");
+    // qBittorrent-like: username+password login, or a Bearer API key (WebAPI 2.14+).
+    const qb = await startFakeServer((req, res) => {
+      if (req.url === "/api/v2/auth/login") {
+        const form = new URLSearchParams(req.body);
+        const ok = form.get("username") === "admin" && form.get("password") === "pw";
+        res.writeHead(200, ok ? { "set-cookie": "SID=s1; path=/" } : {});
+        return void res.end(ok ? "Ok." : "Fails.");
+      }
+      if (req.url === "/api/v2/app/version") {
+        const ok = req.headers.cookie?.includes("SID=s1") || req.headers.authorization === "Bearer qb-api-key";
+        return void res.writeHead(ok ? 200 : 403).end(ok ? "v5.2.0" : "Forbidden");
+      }
+      res.writeHead(200).end("Ok.");
+    });
+    try {
+      const { id } = (await s.admin.integration.create.mutate({
+        name: "qB",
+        kind: "qBittorrent",
+        url: qb.url,
+        secrets: [
+          { kind: "username", value: "admin" },
+          { kind: "password", value: "pw" },
+        ],
+      })) as { id: string };
+      const kinds = async () => (await s.admin.integration.byId.query({ id })).secrets.map((x) => x.kind);
+      expect(await kinds()).toEqual(["password", "username"]);
+      // Switching to an API key: the omitted username and password are removed, and the key alone is tested.
+      const loginsBefore = qb.requests.filter((r) => r.url === "/api/v2/auth/login").length;
+      expect(await s.admin.integration.update.mutate({ id, name: "qB", url: qb.url, secrets: [{ kind: "apiKey", value: "qb-api-key" }] })).toEqual({ id });
+      expect(qb.requests.filter((r) => r.url === "/api/v2/auth/login").length).toBe(loginsBefore);
+      expect(await kinds()).toEqual(["apiKey"]);
+      // Back to username+password: a null has nothing to keep any more.
+      const err = await errorOf(
+        s.admin.integration.update.mutate({ id, name: "qB", url: qb.url, secrets: [{ kind: "username", value: null }, { kind: "password", value: "pw" }] }),
+      );
+      expect(err.code).toBe("BAD_REQUEST");
+      expect(err.message).toMatch(/secrets\[0\]\.value/);
+      // A mixed set matches no option.
+      const mixed = await errorOf(
+        s.admin.integration.update.mutate({ id, name: "qB", url: qb.url, secrets: [{ kind: "apiKey", value: null }, { kind: "password", value: "pw" }] }),
+      );
+      expect(mixed.message).toContain("Kind qBittorrent needs one of");
+      expect(await kinds()).toEqual(["apiKey"]);
+    } finally {
+      await qb.close();
+    }
+  });
+});
+
 describe("delete and permissions (§4)", () => {
   it("delete removes secrets, permission rows and search engines; the app stays", async () => {
     const res = (await s.admin.integration.create.mutate({

@@ -55,6 +55,28 @@ describe("transport failures", () => {
     expect(!res.ok && res.error.message).toContain("patchbay-does-not-exist.invalid");
   });
 
+  it("an endless body is cut at the size cap: UNEXPECTED_RESPONSE, quickly", async () => {
+    const chunk = Buffer.alloc(64 * 1024, "a");
+    const srv = await startFakeServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      let sent = 0;
+      const pump = () => {
+        while (sent < 50 * 1024 * 1024 && res.write(chunk)) sent += chunk.length;
+        if (sent < 50 * 1024 * 1024) res.once("drain", pump);
+        else res.end();
+      };
+      res.on("error", () => undefined);
+      pump();
+    });
+    try {
+      const res = await test(srv.url);
+      expect(!res.ok && res.error.code).toBe("UNEXPECTED_RESPONSE");
+      expect(!res.ok && res.error.message).toMatch(/larger than/);
+    } finally {
+      await srv.close();
+    }
+  });
+
   it("a non-2xx answer that is not an auth failure is HTTP_ERROR with the status code", async () => {
     const srv = await startFakeServer((_req, res) => sendJson(res, 503, { message: "down for maintenance" }));
     try {
