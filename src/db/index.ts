@@ -43,7 +43,11 @@ export async function openDatabase(databaseUrl: string | undefined, dataDir: str
     const pg = await import("pg");
     // BIGINT columns hold epoch millis, well inside Number's exact range.
     pg.default.types.setTypeParser(20, (v: string) => Number(v));
-    dialect = new PostgresDialect({ pool: new pg.default.Pool({ connectionString: databaseUrl, max: 10 }) });
+    const pool = new pg.default.Pool({ connectionString: databaseUrl, max: 10 });
+    // An idle connection dropped by the server (restart, admin kill) must not crash the process; the pool
+    // replaces it, and a query in flight fails on its own.
+    pool.on("error", () => undefined);
+    dialect = new PostgresDialect({ pool });
     name = "postgres";
   } else if (/^(mysql|mariadb):/.test(databaseUrl)) {
     const mysql = await import("mysql2");

@@ -26,12 +26,21 @@ async function snapshot() {
   return out;
 }
 
+/** A trigger that aborts the statement, written for each dialect (the test runs on all three). */
 async function withFailingTrigger(table: string, event: "INSERT" | "UPDATE", fn: () => Promise<void>) {
-  await sql.raw(`CREATE TRIGGER inject_failure BEFORE ${event} ON ${table} BEGIN SELECT RAISE(ABORT, 'injected failure'); END`).execute(s.deps.db);
+  const db = s.deps.db;
+  if (s.deps.dialect === "sqlite") {
+    await sql.raw(`CREATE TRIGGER inject_failure BEFORE ${event} ON ${table} BEGIN SELECT RAISE(ABORT, 'injected failure'); END`).execute(db);
+  } else if (s.deps.dialect === "postgres") {
+    await sql.raw(`CREATE OR REPLACE FUNCTION inject_failure() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$ LANGUAGE plpgsql`).execute(db);
+    await sql.raw(`CREATE TRIGGER inject_failure BEFORE ${event} ON ${table} FOR EACH ROW EXECUTE FUNCTION inject_failure()`).execute(db);
+  } else {
+    await sql.raw(`CREATE TRIGGER inject_failure BEFORE ${event} ON ${table} FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected failure'`).execute(db);
+  }
   try {
     await fn();
   } finally {
-    await sql.raw("DROP TRIGGER inject_failure").execute(s.deps.db);
+    await sql.raw(s.deps.dialect === "postgres" ? `DROP TRIGGER inject_failure ON ${table}` : "DROP TRIGGER inject_failure").execute(db);
   }
 }
 

@@ -126,9 +126,16 @@ describe("canary secrets", () => {
 
     expect(responses.length).toBeGreaterThan(15);
     expect(errors.length).toBeGreaterThan(0);
-    const dbFiles = fs.readdirSync(s.dataDir).filter((f) => f.startsWith("patchbay.db"));
-    expect(dbFiles).toContain("patchbay.db");
-    const dbBytes = dbFiles.map((f) => fs.readFileSync(path.join(s.dataDir, f)).toString("latin1")).join("\n");
+    // Every row of every table, on any dialect; on SQLite also the raw database and WAL files.
+    const tables = await s.deps.db.introspection.getTables();
+    const rows: string[] = [];
+    for (const t of tables) rows.push(JSON.stringify(await s.deps.db.selectFrom(t.name as never).selectAll().execute()));
+    let dbBytes = rows.join("\n");
+    if (s.deps.dialect === "sqlite") {
+      const dbFiles = fs.readdirSync(s.dataDir).filter((f) => f.startsWith("patchbay.db"));
+      expect(dbFiles).toContain("patchbay.db");
+      dbBytes += dbFiles.map((f) => fs.readFileSync(path.join(s.dataDir, f)).toString("latin1")).join("\n");
+    }
     // Sanity: the stores we search hold data at all (the integration name is plaintext in the DB).
     expect(dbBytes).toContain("Canary Sonarr");
     expect(s.logs.join("\n")).toContain("connection test failed");

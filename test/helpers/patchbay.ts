@@ -11,6 +11,7 @@ import { buildApp } from "../../src/server/app.js";
 import { createDeps } from "../../src/server/start.js";
 import type { Deps } from "../../src/services/deps.js";
 import type { GlobalPermission } from "../../src/auth/permissions.js";
+import { freshDatabase } from "./database.js";
 
 export type Client = ReturnType<typeof makeClient>;
 
@@ -37,6 +38,7 @@ let counter = 0;
 
 export async function startPatchbay(overrides: Partial<Config> = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "patchbay-test-"));
+  const database = await freshDatabase();
   const config: Config = {
     ...loadConfig({}),
     host: "127.0.0.1",
@@ -46,6 +48,7 @@ export async function startPatchbay(overrides: Partial<Config> = {}): Promise<Te
     adminPassword: "admin-password-1",
     testTimeoutMs: 5_000,
     logLevel: "info",
+    databaseUrl: database.url,
     ...overrides,
   };
   const logs: string[] = [];
@@ -103,6 +106,7 @@ export async function startPatchbay(overrides: Partial<Config> = {}): Promise<Te
       await app.close();
       await deps.trust.close();
       await deps.db.destroy();
+      await database.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,44 @@
+import crypto from "node:crypto";
+
+/**
+ * The dialect under test. `TEST_DATABASE_URL` (a PostgreSQL or MySQL/MariaDB server URL) runs every API
+ * suite on that server, each Patchbay in a fresh database of its own; unset means SQLite in a temp dir.
+ */
+export const testDatabaseUrl = process.env.TEST_DATABASE_URL || undefined;
+export const testDialect: "sqlite" | "postgres" | "mysql" = !testDatabaseUrl
+  ? "sqlite"
+  : /^postgres/.test(testDatabaseUrl)
+    ? "postgres"
+    : "mysql";
+
+export async function freshDatabase(): Promise<{ url: string | undefined; drop(): Promise<void> }> {
+  if (!testDatabaseUrl) return { url: undefined, drop: async () => undefined };
+  const name = `pb_${crypto.randomBytes(6).toString("hex")}`;
+  const url = new URL(testDatabaseUrl);
+  const admin = async (statement: string) => {
+    if (testDialect === "postgres") {
+      const pg = await import("pg");
+      const client = new pg.default.Client({ connectionString: testDatabaseUrl });
+      await client.connect();
+      try {
+        await client.query(statement);
+      } finally {
+        await client.end();
+      }
+    } else {
+      const mysql = await import("mysql2/promise");
+      const conn = await mysql.default.createConnection({ uri: testDatabaseUrl });
+      try {
+        await conn.query(statement);
+      } finally {
+        await conn.end();
+      }
+    }
+  };
+  await admin(testDialect === "postgres" ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => admin(testDialect === "postgres" ? `DROP DATABASE IF EXISTS ${name} WITH (FORCE)` : `DROP DATABASE IF EXISTS ${name}`),
+  };
+}
