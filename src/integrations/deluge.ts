@@ -38,8 +38,8 @@ export default defineKind({
     ctx.onCleanup((http) => call("auth.delete_session", [], http));
 
     if ((await ok(call("web.connected"), "web.connected")) !== true) {
-      await connectToDaemon(call);
-      if ((await ok(call("web.connected"), "web.connected")) !== true) throw new TestFailure("UNEXPECTED_RESPONSE", NOT_CONNECTED);
+      const hint = await connectToDaemon(call);
+      if ((await ok(call("web.connected"), "web.connected")) !== true) throw new TestFailure("UNEXPECTED_RESPONSE", hint ? `${NOT_CONNECTED} ${hint}` : NOT_CONNECTED);
     }
 
     const version = await call("daemon.get_version");
@@ -53,8 +53,11 @@ export default defineKind({
 
 type Call = (method: string, params?: unknown[]) => Promise<RpcReply>;
 
-/** What the Connection Manager does: pick a known daemon (an online one first) and connect the web UI to it. */
-async function connectToDaemon(call: Call): Promise<void> {
+/**
+ * What the Connection Manager does: pick a known daemon (an online one first) and connect the web UI to it.
+ * Returns a hint for the error message when no known daemon was online.
+ */
+async function connectToDaemon(call: Call): Promise<string | undefined> {
   const hosts = await ok(call("web.get_hosts"), "web.get_hosts");
   if (!Array.isArray(hosts) || hosts.length === 0) {
     throw new TestFailure("UNEXPECTED_RESPONSE", `${NOT_CONNECTED} No daemon is listed there yet: add one (usually 127.0.0.1:58846).`);
@@ -64,7 +67,7 @@ async function connectToDaemon(call: Call): Promise<void> {
     .map((h) => (Array.isArray(h) && typeof h[0] === "string" ? h[0] : undefined))
     .filter((h): h is string => Boolean(h));
   if (ids.length === 0) throw notDeluge(200);
-  let chosen = ids[0]!;
+  let chosen: string | undefined;
   for (const hostId of ids) {
     const status = await call("web.get_host_status", [hostId]);
     if (!status.error && Array.isArray(status.result) && /online|connected/i.test(String(status.result[1]))) {
@@ -72,10 +75,19 @@ async function connectToDaemon(call: Call): Promise<void> {
       break;
     }
   }
-  const connect = await call("web.connect", [chosen]);
+  const connect = await call("web.connect", [chosen ?? ids[0]!]);
   if (connect.error) {
     throw new TestFailure("UNEXPECTED_RESPONSE", `${NOT_CONNECTED} Connecting to the listed daemon failed: ${String(connect.error.message ?? "unknown error").slice(0, 200)}`);
   }
+  if (!chosen) {
+    // Tell where the web UI looks for its daemon (host and port only; the host list also holds daemon logins).
+    const where = hosts
+      .slice(0, MAX_HOSTS)
+      .map((h) => (Array.isArray(h) && typeof h[1] === "string" && typeof h[2] === "number" ? `${h[1]}:${h[2]}` : undefined))
+      .filter(Boolean);
+    return where.length ? `No daemon it knows is online (${where.join(", ")}): start deluged or fix the address.` : undefined;
+  }
+  return undefined;
 }
 
 async function ok(reply: Promise<RpcReply>, method: string): Promise<unknown> {

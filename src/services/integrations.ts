@@ -125,7 +125,10 @@ export interface CreateInput {
   attemptSearchEngineCreation?: boolean;
 }
 
-export async function createIntegration(deps: Deps, caller: Caller, input: CreateInput) {
+/** What create and update answer (seed: success returns the id, failure the connection-test error). */
+export type WriteResult = { id: string; searchEngineId?: string } | { error: TestError };
+
+export async function createIntegration(deps: Deps, caller: Caller, input: CreateInput): Promise<WriteResult> {
   const def = kindOrThrow(input.kind);
   checkSecretSet(def, input.secrets.map((s) => s.kind));
   const user = caller.user!;
@@ -214,7 +217,7 @@ async function resultingSecrets(deps: Deps, def: KindDefinition, id: string, giv
   return { result, stored };
 }
 
-export async function updateIntegration(deps: Deps, caller: Caller, input: UpdateInput) {
+export async function updateIntegration(deps: Deps, caller: Caller, input: UpdateInput): Promise<WriteResult> {
   const row = await requireIntegration(deps.db, caller, input.id, LEVELS.full);
   const def = kindOrThrow(row.kind);
   const { result, stored } = await resultingSecrets(deps, def, row.id, input.secrets);

@@ -64,7 +64,7 @@ describe("auth (§1, §2)", () => {
     const u = await s.user([], "keyuser");
     const created = await u.client.auth.createApiKey.mutate({ name: "script" });
     expect(created.token).toMatch(/^pb_/);
-    for (const headers of [{ ApiKey: created.token }, { Authorization: `Bearer ${created.token}` }]) {
+    for (const headers of [{ ApiKey: created.token }, { Authorization: `Bearer ${created.token}` }] as Record<string, string>[]) {
       expect((await makeClient(s.url, headers).auth.session.query())?.user.id).toBe(u.id);
     }
     const keys = await u.client.auth.listApiKeys.query();

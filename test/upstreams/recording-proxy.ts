@@ -22,7 +22,11 @@ export interface RecordingProxy {
   close(): Promise<void>;
 }
 
-export async function startRecordingProxy(target: string): Promise<RecordingProxy> {
+/**
+ * `reverseProxyHeaders`: behave like a well-configured reverse proxy (Host = the upstream's, original Host in
+ * X-Forwarded-Host), which servers that validate the Host header (qBittorrent) need. Default: forward as is.
+ */
+export async function startRecordingProxy(target: string, opts: { reverseProxyHeaders?: boolean } = {}): Promise<RecordingProxy> {
   const upstream = new URL(target);
   const exchanges: Exchange[] = [];
   const sockets = new Set<Socket>();
@@ -31,8 +35,13 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const requestBody = Buffer.concat(chunks);
+      const headers = { ...req.headers };
+      if (opts.reverseProxyHeaders) {
+        headers["x-forwarded-host"] = req.headers.host;
+        headers.host = upstream.host;
+      }
       const out = http.request(
-        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers },
         (up) => {
           const body: Buffer[] = [];
           up.on("data", (c: Buffer) => body.push(c));
