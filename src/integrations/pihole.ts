@@ -101,6 +101,7 @@ async function testV6(ctx: TestContext): Promise<{ version?: string }> {
 }
 
 function readV6Version(res: HttpResponse): string {
+  if (res.status >= 500) throw new TestFailure("HTTP_ERROR", `Pi-hole answered HTTP ${res.status} when asked for its version.`, { statusCode: res.status });
   const body = parse(res.text) as { version?: { core?: { local?: { version?: unknown } }; ftl?: { local?: { version?: unknown } } } } | undefined;
   const v = body?.version?.core?.local?.version ?? body?.version?.ftl?.local?.version;
   if (res.status !== 200 || typeof v !== "string" || !/^v?\d+(\.\d+)*/.test(v)) throw unexpected(res.status);

@@ -165,10 +165,13 @@ export async function createIntegration(deps: Deps, caller: Caller, input: Creat
         .execute();
     }
     await trx.insertInto("integrations").values({ id, name: input.name, kind: def.kind, url: input.url, appId, createdBy: user.id, createdAt: now, updatedAt: now }).execute();
-    await trx
-      .insertInto("integrationSecrets")
-      .values(input.secrets.map((s) => ({ integrationId: id, kind: s.kind, value: sealSecret(deps.keyring, id, s.kind, s.value), updatedAt: now })))
-      .execute();
+    // Some kinds need no secret at all (Pi-hole without password, Tdarr without auth).
+    if (input.secrets.length) {
+      await trx
+        .insertInto("integrationSecrets")
+        .values(input.secrets.map((s) => ({ integrationId: id, kind: s.kind, value: sealSecret(deps.keyring, id, s.kind, s.value), updatedAt: now })))
+        .execute();
+    }
     // The creator keeps full access to what they made, whatever their global permissions (contract §3).
     await trx.insertInto("integrationUserPermissions").values({ integrationId: id, userId: user.id, level: LEVELS.full }).execute();
     if (searchEngineId) {

@@ -38,6 +38,8 @@ export interface PiholeOptions {
   rateLimitAfter?: number;
   /** e.g. "v6.0.4" / "v5.18.3". */
   coreVersion?: string;
+  /** v6: `/api/info/version` breaks (HTTP 500) for authenticated callers, to prove a failed test still logs out. */
+  failVersionWhenAuthed?: boolean;
 }
 
 export interface PiholeEmulator extends FakeServer {
@@ -143,6 +145,7 @@ export async function startPihole(opts: PiholeOptions): Promise<PiholeEmulator> 
     }
     if (p === "/api/info/version" && req.method === "GET") {
       if (!authed(req, url)) return unauthorized(res);
+      if (opts.failVersionWhenAuthed) return sendJson(res, 500, { error: { key: "database_error", message: "Could not read versions", hint: null }, took: took() });
       const local = (version: string) => ({ branch: "master", version, hash: crypto.randomBytes(4).toString("hex") });
       return sendJson(res, 200, {
         version: {
