@@ -35,6 +35,14 @@ export function arrKind<const K extends string>(spec: ArrSpec<K>): KindDefinitio
         const probe = await ctx.http.request({ path: "/api", headers: { "x-api-key": ctx.secrets.apiKey ?? "" } });
         const body = safeJson(probe.text) as { current?: unknown } | undefined;
         if (probe.status === 200 && body && typeof body.current === "string") {
+          // Another app of the family on another API generation (Sonarr v3 given to the lidarr kind)?
+          if (/^v\d+$/.test(body.current)) {
+            const other = await ctx.http.request({ path: `/api/${body.current}/system/status`, headers: { "x-api-key": ctx.secrets.apiKey ?? "" } });
+            const app = (safeJson(other.text) as { appName?: unknown } | undefined)?.appName;
+            if (other.status === 200 && typeof app === "string" && app.toLowerCase() !== spec.name.toLowerCase()) {
+              throw new TestFailure("UNEXPECTED_RESPONSE", `This is ${app}, not ${spec.name}. Pick the ${app} kind or check the URL.`, { found: app });
+            }
+          }
           throw new TestFailure("UNSUPPORTED_VERSION", `This ${spec.name} only speaks API ${body.current}; Patchbay needs API ${spec.apiVersion} (${spec.name} ${spec.minVersion} or newer).`, {
             apiVersion: body.current,
           });

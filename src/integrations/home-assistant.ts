@@ -2,7 +2,7 @@ import { strictEncode } from "./http.js";
 import { defineKind, TestFailure, type TestContext } from "./types.js";
 
 const HINT =
-  "Create a long-lived access token in Home Assistant: click your user name (Profile) → Security → Long-lived access tokens → Create token, and paste the whole token.";
+  "Create a long-lived access token in Home Assistant under Profile → Security → Long-lived access tokens → Create token (the profile opens from your user name at the bottom of the sidebar), and paste the whole token.";
 const STATES_MAX_BYTES = 20 * 1024 * 1024;
 
 /**

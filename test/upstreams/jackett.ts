@@ -74,9 +74,7 @@ const CAPS = `<caps>
 
 export async function startJackett(opts: JackettOptions): Promise<JackettEmulator> {
   const queries: string[] = [];
-  // eslint-disable-next-line prefer-const
-  let server: FakeServer;
-  server = await startFakeServer((req, res) => {
+  const server = await startFakeServer((req, res) => {
     if (opts.hang) return; // accept, read, never answer
     const url = new URL(req.url, "http://x");
     const path = url.pathname;
@@ -132,7 +130,7 @@ export async function startJackett(opts: JackettOptions): Promise<JackettEmulato
       // Real download links carry the key (jackett_apikey); whatever maps results must not pass them on.
       const results = match(opts.results ?? [], q).map((r) => ({
         ...r,
-        Link: r.Link ?? `http://127.0.0.1:${server.port}/dl/${r.TrackerId}/?jackett_apikey=${opts.apiKey}&path=${encodeURIComponent(r.Guid ?? r.Title)}&file=${encodeURIComponent(r.Title)}`,
+        Link: r.Link ?? `http://${req.headers.host}/dl/${r.TrackerId}/?jackett_apikey=${opts.apiKey}&path=${encodeURIComponent(r.Guid ?? r.Title)}&file=${encodeURIComponent(r.Title)}`,
       }));
       const trackers = [...new Set((opts.results ?? []).map((r) => r.TrackerId))];
       return sendJson(res, 200, {
