@@ -14,6 +14,8 @@ export interface Config {
   adminPassword: string | undefined;
   testTimeoutMs: number;
   logLevel: string;
+  /** Optional Redis shared by several instances (login rate-limit counters). */
+  redisUrl: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -49,5 +51,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminPassword,
     testTimeoutMs: int(env, "PATCHBAY_TEST_TIMEOUT_MS", 10_000, 100, 120_000),
     logLevel: env.LOG_LEVEL || "info",
+    redisUrl: env.REDIS_URL || undefined,
   };
 }

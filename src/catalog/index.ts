@@ -13,13 +13,22 @@ import jellyfin from "../integrations/jellyfin.js";
 import jellyseerr from "../integrations/jellyseerr.js";
 import overseerr from "../integrations/overseerr.js";
 import plex from "../integrations/plex.js";
+import adguardHome from "../integrations/adguard-home.js";
+import coolify from "../integrations/coolify.js";
+import healthchecks from "../integrations/healthchecks.js";
+import pihole from "../integrations/pihole.js";
+import tdarr from "../integrations/tdarr.js";
+import sabnzbd from "../integrations/sabnzbd.js";
+import nzbget from "../integrations/nzbget.js";
+import aria2 from "../integrations/aria2.js";
+import ical from "../integrations/ical.js";
 import type { Category, KindDefinition, SecretKind } from "../integrations/types.js";
 
 /**
  * The catalog: every integration kind Patchbay knows, in display order (contract §8). Each kind declares
  * itself in its own file under src/integrations; adding a kind means adding that file and one line here.
  */
-const definitions = [plex, jellyfin, emby, overseerr, jellyseerr, qBittorrent, transmission, deluge, sonarr, radarr, lidarr, readarr, prowlarr, jackett, homeAssistant] as const;
+const definitions = [plex, jellyfin, emby, overseerr, jellyseerr, qBittorrent, transmission, deluge, sabnzbd, nzbget, aria2, sonarr, radarr, lidarr, readarr, prowlarr, jackett, pihole, adguardHome, homeAssistant, ical, tdarr, healthchecks, coolify] as const;
 
 export type KindId = (typeof definitions)[number]["kind"];
 
@@ -44,7 +53,7 @@ export function kindsInCategory(category: Category): string[] {
 }
 
 export function describeSecretOptions(def: KindDefinition): string {
-  return def.secretOptions.map((o) => `[${o.join(", ")}]`).join(" or ");
+  return def.secretOptions.map((o) => (o.length ? `[${o.join(", ")}]` : "no secret")).join(" or ");
 }
 
 /** The secret option the given kinds satisfy exactly, or undefined. */

@@ -3,6 +3,8 @@ import { type Kysely, type Migration } from "kysely";
 /**
  * The one migration list for every dialect. Only portable column types: varchar for anything indexed
  * (MySQL cannot index TEXT), text for long values, bigint epoch-millis for time, integer for levels.
+ * Single-column primary keys also say notNull(): SQLite lets a non-INTEGER PRIMARY KEY hold NULL otherwise,
+ * while PostgreSQL and MySQL imply NOT NULL (test/db/schema-parity.test.ts compares the three catalogs).
  * Never edit a migration that has shipped; add a new one.
  */
 export const migrations: Record<string, Migration> = {
@@ -11,7 +13,7 @@ export const migrations: Record<string, Migration> = {
       const id = "varchar(64)";
       await db.schema
         .createTable("users")
-        .addColumn("id", id, (c) => c.primaryKey())
+        .addColumn("id", id, (c) => c.primaryKey().notNull())
         .addColumn("username", "varchar(64)", (c) => c.notNull().unique())
         .addColumn("email", "varchar(255)")
         .addColumn("name", "varchar(255)")
@@ -22,86 +24,97 @@ export const migrations: Record<string, Migration> = {
 
       await db.schema
         .createTable("user_groups")
-        .addColumn("id", id, (c) => c.primaryKey())
+        .addColumn("id", id, (c) => c.primaryKey().notNull())
         .addColumn("name", "varchar(64)", (c) => c.notNull().unique())
         .addColumn("created_at", "bigint", (c) => c.notNull())
         .execute();
 
       await db.schema
         .createTable("group_members")
-        .addColumn("group_id", id, (c) => c.notNull().references("user_groups.id").onDelete("cascade"))
-        .addColumn("user_id", id, (c) => c.notNull().references("users.id").onDelete("cascade"))
+        .addColumn("group_id", id, (c) => c.notNull())
+        .addColumn("user_id", id, (c) => c.notNull())
         .addPrimaryKeyConstraint("group_members_pk", ["group_id", "user_id"])
+        .addForeignKeyConstraint("group_members_group_id_fk", ["group_id"], "user_groups", ["id"], (fk) => fk.onDelete("cascade"))
+        .addForeignKeyConstraint("group_members_user_id_fk", ["user_id"], "users", ["id"], (fk) => fk.onDelete("cascade"))
         .execute();
       await db.schema.createIndex("group_members_user_idx").on("group_members").columns(["user_id", "group_id"]).execute();
 
       await db.schema
         .createTable("group_permissions")
-        .addColumn("group_id", id, (c) => c.notNull().references("user_groups.id").onDelete("cascade"))
+        .addColumn("group_id", id, (c) => c.notNull())
         .addColumn("permission", "varchar(64)", (c) => c.notNull())
         .addPrimaryKeyConstraint("group_permissions_pk", ["group_id", "permission"])
+        .addForeignKeyConstraint("group_permissions_group_id_fk", ["group_id"], "user_groups", ["id"], (fk) => fk.onDelete("cascade"))
         .execute();
 
       await db.schema
         .createTable("sessions")
-        .addColumn("token_hash", "varchar(128)", (c) => c.primaryKey())
-        .addColumn("user_id", id, (c) => c.notNull().references("users.id").onDelete("cascade"))
+        .addColumn("token_hash", "varchar(128)", (c) => c.primaryKey().notNull())
+        .addColumn("user_id", id, (c) => c.notNull())
         .addColumn("expires_at", "bigint", (c) => c.notNull())
         .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addForeignKeyConstraint("sessions_user_id_fk", ["user_id"], "users", ["id"], (fk) => fk.onDelete("cascade"))
         .execute();
       await db.schema.createIndex("sessions_user_idx").on("sessions").column("user_id").execute();
 
       await db.schema
         .createTable("api_keys")
-        .addColumn("id", id, (c) => c.primaryKey())
-        .addColumn("user_id", id, (c) => c.notNull().references("users.id").onDelete("cascade"))
+        .addColumn("id", id, (c) => c.primaryKey().notNull())
+        .addColumn("user_id", id, (c) => c.notNull())
         .addColumn("name", "varchar(64)", (c) => c.notNull())
         .addColumn("token_hash", "varchar(128)", (c) => c.notNull().unique())
         .addColumn("created_at", "bigint", (c) => c.notNull())
         .addColumn("last_used_at", "bigint")
+        .addForeignKeyConstraint("api_keys_user_id_fk", ["user_id"], "users", ["id"], (fk) => fk.onDelete("cascade"))
         .execute();
       await db.schema.createIndex("api_keys_user_idx").on("api_keys").column("user_id").execute();
 
       await db.schema
         .createTable("apps")
-        .addColumn("id", id, (c) => c.primaryKey())
+        .addColumn("id", id, (c) => c.primaryKey().notNull())
         .addColumn("name", "varchar(127)", (c) => c.notNull())
         .addColumn("description", "varchar(512)")
         .addColumn("icon_url", "varchar(2048)", (c) => c.notNull())
         .addColumn("href", "varchar(2048)")
         .addColumn("ping_url", "varchar(2048)")
-        .addColumn("created_by", id, (c) => c.references("users.id").onDelete("set null"))
+        .addColumn("created_by", id)
         .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addForeignKeyConstraint("apps_created_by_fk", ["created_by"], "users", ["id"], (fk) => fk.onDelete("set null"))
         .execute();
 
       await db.schema
         .createTable("integrations")
-        .addColumn("id", id, (c) => c.primaryKey())
+        .addColumn("id", id, (c) => c.primaryKey().notNull())
         .addColumn("name", "varchar(127)", (c) => c.notNull())
         .addColumn("kind", "varchar(32)", (c) => c.notNull())
         .addColumn("url", "varchar(2048)", (c) => c.notNull())
-        .addColumn("app_id", id, (c) => c.references("apps.id").onDelete("set null"))
-        .addColumn("created_by", id, (c) => c.references("users.id").onDelete("set null"))
+        .addColumn("app_id", id)
+        .addColumn("created_by", id)
         .addColumn("created_at", "bigint", (c) => c.notNull())
         .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .addForeignKeyConstraint("integrations_app_id_fk", ["app_id"], "apps", ["id"], (fk) => fk.onDelete("set null"))
+        .addForeignKeyConstraint("integrations_created_by_fk", ["created_by"], "users", ["id"], (fk) => fk.onDelete("set null"))
         .execute();
       await db.schema.createIndex("integrations_kind_idx").on("integrations").columns(["kind", "name"]).execute();
 
       await db.schema
         .createTable("integration_secrets")
-        .addColumn("integration_id", id, (c) => c.notNull().references("integrations.id").onDelete("cascade"))
+        .addColumn("integration_id", id, (c) => c.notNull())
         .addColumn("kind", "varchar(16)", (c) => c.notNull())
         .addColumn("value", "text", (c) => c.notNull())
         .addColumn("updated_at", "bigint", (c) => c.notNull())
         .addPrimaryKeyConstraint("integration_secrets_pk", ["integration_id", "kind"])
+        .addForeignKeyConstraint("integration_secrets_integration_id_fk", ["integration_id"], "integrations", ["id"], (fk) => fk.onDelete("cascade"))
         .execute();
 
       await db.schema
         .createTable("integration_user_permissions")
-        .addColumn("integration_id", id, (c) => c.notNull().references("integrations.id").onDelete("cascade"))
-        .addColumn("user_id", id, (c) => c.notNull().references("users.id").onDelete("cascade"))
+        .addColumn("integration_id", id, (c) => c.notNull())
+        .addColumn("user_id", id, (c) => c.notNull())
         .addColumn("level", "integer", (c) => c.notNull())
         .addPrimaryKeyConstraint("integration_user_permissions_pk", ["integration_id", "user_id"])
+        .addForeignKeyConstraint("integration_user_permissions_integration_id_fk", ["integration_id"], "integrations", ["id"], (fk) => fk.onDelete("cascade"))
+        .addForeignKeyConstraint("integration_user_permissions_user_id_fk", ["user_id"], "users", ["id"], (fk) => fk.onDelete("cascade"))
         .execute();
       await db.schema
         .createIndex("integration_user_permissions_user_idx")
@@ -111,10 +124,12 @@ export const migrations: Record<string, Migration> = {
 
       await db.schema
         .createTable("integration_group_permissions")
-        .addColumn("integration_id", id, (c) => c.notNull().references("integrations.id").onDelete("cascade"))
-        .addColumn("group_id", id, (c) => c.notNull().references("user_groups.id").onDelete("cascade"))
+        .addColumn("integration_id", id, (c) => c.notNull())
+        .addColumn("group_id", id, (c) => c.notNull())
         .addColumn("level", "integer", (c) => c.notNull())
         .addPrimaryKeyConstraint("integration_group_permissions_pk", ["integration_id", "group_id"])
+        .addForeignKeyConstraint("integration_group_permissions_integration_id_fk", ["integration_id"], "integrations", ["id"], (fk) => fk.onDelete("cascade"))
+        .addForeignKeyConstraint("integration_group_permissions_group_id_fk", ["group_id"], "user_groups", ["id"], (fk) => fk.onDelete("cascade"))
         .execute();
       await db.schema
         .createIndex("integration_group_permissions_group_idx")
@@ -124,21 +139,23 @@ export const migrations: Record<string, Migration> = {
 
       await db.schema
         .createTable("search_engines")
-        .addColumn("id", id, (c) => c.primaryKey())
+        .addColumn("id", id, (c) => c.primaryKey().notNull())
         .addColumn("name", "varchar(127)", (c) => c.notNull())
         .addColumn("short", "varchar(32)", (c) => c.notNull().unique())
         .addColumn("icon_url", "varchar(2048)", (c) => c.notNull())
         .addColumn("type", "varchar(32)", (c) => c.notNull())
         .addColumn("url_template", "varchar(2048)")
         .addColumn("description", "varchar(512)")
-        .addColumn("integration_id", id, (c) => c.references("integrations.id").onDelete("cascade"))
-        .addColumn("created_by", id, (c) => c.references("users.id").onDelete("set null"))
+        .addColumn("integration_id", id)
+        .addColumn("created_by", id)
         .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addForeignKeyConstraint("search_engines_integration_id_fk", ["integration_id"], "integrations", ["id"], (fk) => fk.onDelete("cascade"))
+        .addForeignKeyConstraint("search_engines_created_by_fk", ["created_by"], "users", ["id"], (fk) => fk.onDelete("set null"))
         .execute();
 
       await db.schema
         .createTable("trusted_certificates")
-        .addColumn("id", id, (c) => c.primaryKey())
+        .addColumn("id", id, (c) => c.primaryKey().notNull())
         .addColumn("fingerprint256", "varchar(128)", (c) => c.notNull().unique())
         .addColumn("subject", "varchar(1024)", (c) => c.notNull())
         .addColumn("issuer", "varchar(1024)", (c) => c.notNull())
@@ -149,7 +166,7 @@ export const migrations: Record<string, Migration> = {
 
       await db.schema
         .createTable("settings")
-        .addColumn("key", "varchar(64)", (c) => c.primaryKey())
+        .addColumn("key", "varchar(64)", (c) => c.primaryKey().notNull())
         .addColumn("value", "text", (c) => c.notNull())
         .execute();
 

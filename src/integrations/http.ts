@@ -220,14 +220,23 @@ export class HttpSession {
       url.password = "";
     }
     let res: Dispatcher.ResponseData;
-    try {
-      res = await undiciRequest(url, {
+    const attempt = () =>
+      undiciRequest(url, {
         method: method as Dispatcher.HttpMethod,
         headers,
         body,
         signal: this.opts.signal,
         dispatcher: this.opts.trust.agent(this.opts.skipTlsVerify ?? false),
       });
+    try {
+      try {
+        res = await attempt();
+      } catch (err) {
+        // A kept-alive socket the server already closed (NZBGet closes after a 401 despite keep-alive):
+        // nothing was answered, so one retry on a fresh connection is safe.
+        if (this.opts.signal.aborted || !isStaleSocket(err)) throw err;
+        res = await attempt();
+      }
     } catch (err) {
       throw classifyTransportError(err, url, this.opts.signal);
     }
@@ -277,6 +286,11 @@ export class HttpSession {
       if (eq > 0) this.cookies.set(first.slice(0, eq).trim(), first.slice(eq + 1).trim());
     }
   }
+}
+
+function isStaleSocket(err: unknown): boolean {
+  const { codes, messages } = errorCodes(err);
+  return codes.includes("UND_ERR_SOCKET") || codes.includes("ECONNRESET") || messages.some((m) => /other side closed/i.test(m));
 }
 
 function lowerKeys(h: Record<string, string> | undefined): Record<string, string> {

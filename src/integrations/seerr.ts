@@ -39,7 +39,8 @@ export function seerrKind<const K extends string>(spec: { kind: K; name: SeerrNa
     defaultPort: 5055,
     iconUrl: `https://cdn.jsdelivr.net/gh/homarr-labs/dashboard-icons/svg/${spec.kind}.svg`,
     docsUrl: spec.docsUrl,
-    minVersion: "1.0.0",
+    // No minVersion: every release speaks API v1, and development builds report "develop-<commit>" (no number),
+    // which a version floor would wrongly call too old.
     credentialHint: keyHint,
     async test(ctx) {
       const statusRes = await get(ctx, "/api/v1/status", undefined, false);

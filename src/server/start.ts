@@ -4,7 +4,7 @@ import type { Config } from "../config.js";
 import { loadKeyring } from "../crypto/keyring.js";
 import { migrate, openDatabase } from "../db/index.js";
 import { TrustStore } from "../integrations/http.js";
-import { LoginLimiter } from "../auth/rate-limit.js";
+import { MemoryLoginLimiter, RedisLoginLimiter, type LoginLimiter } from "../auth/rate-limit.js";
 import { createFirstAdmin, hasUsers } from "../services/auth.js";
 import { reloadTrust } from "../services/certificates.js";
 import type { Deps } from "../services/deps.js";
@@ -39,7 +39,33 @@ export async function createDeps(config: Config, log: Logger = createLogger(conf
     await db.destroy();
     throw e;
   }
-  const deps: Deps = { db, dialect, keyring, trust: new TrustStore(), config, log, loginLimiter: new LoginLimiter(), setupToken: { value: undefined } };
+  let loginLimiter: LoginLimiter = new MemoryLoginLimiter();
+  const closers: (() => Promise<unknown>)[] = [];
+  if (config.redisUrl) {
+    const { Redis } = await import("ioredis");
+    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true });
+    redis.on("error", (err) => log.warn({ err: err.message }, "redis error"));
+    await redis.connect();
+    loginLimiter = new RedisLoginLimiter(redis);
+    closers.push(() => redis.quit());
+    log.info("login rate limits are shared through Redis");
+  }
+  const deps: Deps = {
+    db,
+    dialect,
+    keyring,
+    trust: new TrustStore(),
+    trustVersion: { value: undefined },
+    config,
+    log,
+    loginLimiter,
+    setupToken: { value: undefined },
+    close: async () => {
+      await Promise.allSettled(closers.map((c) => c()));
+      await deps.trust.close();
+      await db.destroy();
+    },
+  };
   await reloadTrust(deps);
   if (!(await hasUsers(db))) {
     if (config.adminUsername && config.adminPassword) {
@@ -56,10 +82,7 @@ export async function createDeps(config: Config, log: Logger = createLogger(conf
 export async function startServer(config: Config) {
   const deps = await createDeps(config);
   const app = await buildApp(deps);
-  app.addHook("onClose", async () => {
-    await deps.trust.close();
-    await deps.db.destroy();
-  });
+  app.addHook("onClose", () => deps.close());
   await app.listen({ host: config.host, port: config.port });
   return { app, deps };
 }

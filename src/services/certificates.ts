@@ -4,10 +4,37 @@ import { newId } from "../auth/tokens.js";
 import { describeCertificate } from "../integrations/http.js";
 import type { Deps } from "./deps.js";
 
+const TRUST_VERSION = "trust_version";
+
 /** Loads the trusted certificates into the outbound client's trust store. */
 export async function reloadTrust(deps: Deps) {
-  const rows = await deps.db.selectFrom("trustedCertificates").select(["pem", "fingerprint256"]).execute();
+  const [rows, version] = await Promise.all([
+    deps.db.selectFrom("trustedCertificates").select(["pem", "fingerprint256"]).execute(),
+    deps.db.selectFrom("settings").select("value").where("key", "=", TRUST_VERSION).executeTakeFirst(),
+  ]);
   deps.trust.set(rows);
+  deps.trustVersion.value = version?.value ?? "";
+}
+
+/**
+ * Before outbound calls: one cheap read tells whether another instance (or this one) changed the trusted
+ * certificates since they were loaded; only then are they reloaded.
+ */
+export async function ensureFreshTrust(deps: Deps) {
+  const version = await deps.db.selectFrom("settings").select("value").where("key", "=", TRUST_VERSION).executeTakeFirst();
+  if ((version?.value ?? "") !== deps.trustVersion.value) await reloadTrust(deps);
+}
+
+async function bumpTrustVersion(deps: Deps) {
+  const value = crypto.randomBytes(8).toString("hex");
+  const updated = await deps.db.updateTable("settings").set({ value }).where("key", "=", TRUST_VERSION).executeTakeFirst();
+  if (Number(updated.numUpdatedRows) === 0) {
+    await deps.db
+      .insertInto("settings")
+      .values({ key: TRUST_VERSION, value })
+      .execute()
+      .catch(() => deps.db.updateTable("settings").set({ value }).where("key", "=", TRUST_VERSION).execute());
+  }
 }
 
 export async function listCertificates(deps: Deps) {
@@ -31,6 +58,7 @@ export async function trustCertificate(deps: Deps, pem: string) {
     .insertInto("trustedCertificates")
     .values({ id, fingerprint256: info.fingerprint256, subject: info.subject.slice(0, 1024), issuer: info.issuer.slice(0, 1024), validTo: info.validTo, pem: info.pem, createdAt: Date.now() })
     .execute();
+  await bumpTrustVersion(deps);
   await reloadTrust(deps);
   return { id, fingerprint256: info.fingerprint256 };
 }
@@ -38,5 +66,6 @@ export async function trustCertificate(deps: Deps, pem: string) {
 export async function removeCertificate(deps: Deps, id: string) {
   const res = await deps.db.deleteFrom("trustedCertificates").where("id", "=", id).executeTakeFirst();
   if (Number(res.numDeletedRows) === 0) throw new TRPCError({ code: "NOT_FOUND", message: "Certificate not found" });
+  await bumpTrustVersion(deps);
   await reloadTrust(deps);
 }

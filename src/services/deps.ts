@@ -12,11 +12,15 @@ export interface Deps {
   dialect: DialectName;
   keyring: Keyring;
   trust: TrustStore;
+  /** Which trusted-certificate set the trust store holds; another instance may have changed it. */
+  trustVersion: { value: string | undefined };
   config: Config;
   log: Logger;
   loginLimiter: LoginLimiter;
   /** The one-time onboarding token while the instance has no user. */
   setupToken: { value: string | undefined };
+  /** Releases the database pool, Redis and outbound agents. */
+  close(): Promise<void>;
 }
 
 /** Who is calling: resolved once per request from the session cookie or the API key. */

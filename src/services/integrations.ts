@@ -9,6 +9,7 @@ import { PUBLIC_SECRET_KINDS, type Category, type KindDefinition, type SecretKin
 import { accessibleIntegrations, requireIntegration } from "./access.js";
 import type { Caller, Deps } from "./deps.js";
 import { loadSecrets, sealSecret, toSecrets } from "./secrets.js";
+import { ensureFreshTrust } from "./certificates.js";
 import { uniqueShort } from "./search-engines.js";
 
 const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "Integration not found" });
@@ -105,7 +106,8 @@ function kindOrThrow(kind: string): KindDefinition {
   return def;
 }
 
-function testOptions(deps: Deps) {
+async function testOptions(deps: Deps) {
+  await ensureFreshTrust(deps);
   return { trust: deps.trust, timeoutMs: deps.config.testTimeoutMs };
 }
 
@@ -138,7 +140,7 @@ export async function createIntegration(deps: Deps, caller: Caller, input: Creat
     if (!exists) throw badRequest(`app.id: app "${input.app.id}" not found`);
   }
 
-  const outcome = await runConnectionTest(def, input.url, toSecrets(input.secrets), testOptions(deps));
+  const outcome = await runConnectionTest(def, input.url, toSecrets(input.secrets), await testOptions(deps));
   logOutcome(deps, "create", def.kind, input.url, outcome.ok ? undefined : outcome.error);
   if (!outcome.ok) return { error: outcome.error };
 
@@ -229,7 +231,7 @@ export async function updateIntegration(deps: Deps, caller: Caller, input: Updat
     if (!exists) throw badRequest(`appId: app "${input.appId}" not found`);
   }
 
-  const outcome = await runConnectionTest(def, input.url, toSecrets(result), testOptions(deps));
+  const outcome = await runConnectionTest(def, input.url, toSecrets(result), await testOptions(deps));
   logOutcome(deps, "update", def.kind, input.url, outcome.ok ? undefined : outcome.error);
   if (!outcome.ok) return { error: outcome.error };
 
@@ -368,7 +370,7 @@ export async function testConnection(deps: Deps, caller: Caller, input: TestConn
     url = input.url;
     secrets = toSecrets(input.secrets);
   }
-  const outcome = await runConnectionTest(def, url, secrets, testOptions(deps));
+  const outcome = await runConnectionTest(def, url, secrets, await testOptions(deps));
   logOutcome(deps, "testConnection", def.kind, url, outcome.ok ? undefined : outcome.error);
   return outcome.ok ? outcome : { ok: false as const, error: outcome.error };
 }
@@ -385,7 +387,7 @@ export async function searchInIntegration(deps: Deps, caller: Caller, input: { i
   const def = kindOrThrow(row.kind);
   if (!def.search || !categoriesOf(def).includes("search")) throw badRequest(`integrationId: ${def.name} integrations do not support search`);
   const secrets = toSecrets(await loadSecrets(deps.db, deps.keyring, row.id));
-  const r = await runSearch(def, row.url, secrets, input.query, input.limit ?? 20, testOptions(deps));
+  const r = await runSearch(def, row.url, secrets, input.query, input.limit ?? 20, await testOptions(deps));
   if (!r.ok) {
     deps.log.info({ kind: def.kind, host: new URL(row.url).host, code: r.error.code }, "search failed upstream");
     throw new UpstreamError(r.error);

@@ -27,7 +27,7 @@ export async function startPatchbayBare() {
     anonymous: makeClient(url),
     async close() {
       await app.close();
-      await deps.db.destroy();
+      await deps.close();
       await database.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

@@ -104,8 +104,7 @@ export async function startPatchbay(overrides: Partial<Config> = {}): Promise<Te
     },
     async close() {
       await app.close();
-      await deps.trust.close();
-      await deps.db.destroy();
+      await deps.close();
       await database.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

@@ -29,6 +29,10 @@ export function findBinary(name: string): string | undefined {
 export function checkBinaries(binaries: string[], aptPackages: string[], label: string): boolean {
   const missing = binaries.filter((b) => !findBinary(b));
   if (missing.length === 0) return true;
+  // CI installs every server; there a missing binary is a failure, never a quiet skip.
+  if (process.env.PATCHBAY_REQUIRE_REAL_SERVERS === "1") {
+    throw new Error(`${label}: ${missing.join(", ")} not installed but PATCHBAY_REQUIRE_REAL_SERVERS=1 (apt-get install ${aptPackages.join(" ")})`);
+  }
   console.warn(
     `\n*** SKIPPED: ${label} real-server tests: ${missing.join(", ")} not installed ` +
       `(apt-get install -y --no-install-recommends ${aptPackages.join(" ")}) ***\n`,

@@ -24,6 +24,9 @@ let ok: boolean | undefined;
 export function available(): boolean {
   if (ok === undefined) {
     ok = Boolean(findBinary(BINARY));
+    if (!ok && process.env.PATCHBAY_REQUIRE_REAL_SERVERS === "1") {
+      throw new Error(`${BINARY} not installed but PATCHBAY_REQUIRE_REAL_SERVERS=1 (run scripts/install-sabnzbd.sh)`);
+    }
     if (!ok) {
       console.warn(
         `\n*** SKIPPED: SABnzbd real-server tests: ${BINARY} not installed. It is in Debian "contrib" and needs unrar from ` +

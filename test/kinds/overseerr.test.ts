@@ -1,0 +1,3 @@
+import { seerrSuite } from "./seerr-suite.js";
+
+seerrSuite("overseerr");
