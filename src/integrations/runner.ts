@@ -73,7 +73,8 @@ export async function runConnectionTest(def: KindDefinition, url: string, secret
   const r = await withContext(def, url, secrets, opts, (ctx) => def.test(ctx));
   if (!r.ok) return r;
   const version = r.value.version;
-  if (version && def.minVersion && compareVersions(version, def.minVersion) < 0) {
+  // Only numeric versions are compared: a build label like "develop-4b7c1a2" says nothing about age.
+  if (version && def.minVersion && /^v?\d/.test(version.trim()) && compareVersions(version, def.minVersion) < 0) {
     return {
       ok: false,
       error: {

@@ -39,8 +39,9 @@ export function seerrKind<const K extends string>(spec: { kind: K; name: SeerrNa
     defaultPort: 5055,
     iconUrl: `https://cdn.jsdelivr.net/gh/homarr-labs/dashboard-icons/svg/${spec.kind}.svg`,
     docsUrl: spec.docsUrl,
-    // No minVersion: every release speaks API v1, and development builds report "develop-<commit>" (no number),
-    // which a version floor would wrongly call too old.
+    // Every 1.x release speaks API v1. Development builds report "develop-<commit>": the runner applies the
+    // floor only to numeric versions, so those pass.
+    minVersion: "1.0.0",
     credentialHint: keyHint,
     async test(ctx) {
       const statusRes = await get(ctx, "/api/v1/status", undefined, false);

@@ -92,6 +92,16 @@ export function seerrSuite(kind: "overseerr" | "jellyseerr") {
       }
     });
 
+    it("a 0.x pre-release is UNSUPPORTED_VERSION (the catalog's floor is 1.0.0)", async () => {
+      const old = await startSeerr({ flavor, apiKey: KEY, version: "0.9.3" });
+      try {
+        const res = await testConn(s, kind, old.url, secrets);
+        expect(!res.ok && res.error.code).toBe("UNSUPPORTED_VERSION");
+      } finally {
+        await old.close();
+      }
+    });
+
     it("a closed port is CONNECTION_REFUSED", async () => {
       await expectTestError(s, kind, `http://127.0.0.1:${await closedPort()}`, secrets, "CONNECTION_REFUSED");
     });
