@@ -1,5 +1,6 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
+import type { OpenApiMeta } from "trpc-to-openapi";
 import type { GlobalPermission } from "../auth/permissions.js";
 import type { Caller, Deps } from "../services/deps.js";
 import { UpstreamError } from "../services/integrations.js";
@@ -34,7 +35,8 @@ export function formatIssues(issues: Issue[], prefix: PropertyKey[] = []): strin
     .join("; ");
 }
 
-const t = initTRPC.context<Context>().create({
+// Meta carries the REST/OpenAPI route of a procedure (src/server/rest.ts); it changes nothing over tRPC.
+const t = initTRPC.context<Context>().meta<OpenApiMeta>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
     const cause = error.cause as { issues?: Issue[] } | undefined;

@@ -9,6 +9,7 @@ import {
   SqliteDialect,
   type Dialect,
   type MigrationProvider,
+  type Transaction,
 } from "kysely";
 import type { Database } from "./schema.js";
 import { migrations } from "./migrations.js";
@@ -90,4 +91,25 @@ export function constraintKind(err: unknown): "unique" | "foreignKey" | undefine
     return "foreignKey";
   }
   return undefined;
+}
+
+/** Deadlocks and serialization failures: the database rolled the transaction back and it can run again. */
+function retryable(err: unknown): boolean {
+  const e = err as { code?: string; errno?: number };
+  return e?.code === "40P01" || e?.code === "40001" || e?.errno === 1213 || e?.errno === 1205 || e?.code === "SQLITE_BUSY";
+}
+
+/**
+ * Runs writes that belong together in one transaction. Under concurrency PostgreSQL and InnoDB may pick a
+ * transaction as a deadlock victim; it is rolled back whole, so it is retried a few times with jitter.
+ */
+export async function transaction<T>(db: Db, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction().execute(fn);
+    } catch (e) {
+      if (attempt >= 5 || !retryable(e)) throw e;
+      await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
+    }
+  }
 }

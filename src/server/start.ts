@@ -69,8 +69,13 @@ export async function createDeps(config: Config, log: Logger = createLogger(conf
   await reloadTrust(deps);
   if (!(await hasUsers(db))) {
     if (config.adminUsername && config.adminPassword) {
-      await createFirstAdmin(deps, config.adminUsername, config.adminPassword);
-      log.info({ username: config.adminUsername }, "created the first admin from PATCHBAY_ADMIN_USERNAME");
+      try {
+        await createFirstAdmin(deps, config.adminUsername, config.adminPassword);
+        log.info({ username: config.adminUsername }, "created the first admin from PATCHBAY_ADMIN_USERNAME");
+      } catch (e) {
+        // Another instance starting at the same moment created it first.
+        if (!(await hasUsers(db))) throw e;
+      }
     } else {
       deps.setupToken.value = crypto.randomBytes(12).toString("base64url");
       log.warn(`No users yet. Open the web UI and complete onboarding with this one-time setup token: ${deps.setupToken.value}`);

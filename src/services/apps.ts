@@ -1,5 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { newId } from "../auth/tokens.js";
+import { transaction } from "../db/index.js";
 import type { Caller, Deps } from "./deps.js";
 
 export interface AppInput {
@@ -60,7 +61,7 @@ export async function updateApp(deps: Deps, caller: Caller, input: { id: string 
 export async function deleteApp(deps: Deps, caller: Caller, id: string) {
   await requireManage(deps, caller, id);
   // Integrations linked to the app keep existing; the link is cleared (ON DELETE SET NULL, done explicitly).
-  await deps.db.transaction().execute(async (trx) => {
+  await transaction(deps.db, async (trx) => {
     await trx.updateTable("integrations").set({ appId: null }).where("appId", "=", id).execute();
     await trx.deleteFrom("apps").where("id", "=", id).execute();
   });

@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { expandPermissions, type GlobalPermission } from "../auth/permissions.js";
 import { dummyHash, hashPassword, newId, newToken, tokenHash, verifyPassword } from "../auth/tokens.js";
 import { EVERYONE_GROUP_ID } from "../db/schema.js";
-import type { Db } from "../db/index.js";
+import { transaction, type Db } from "../db/index.js";
 import { anonymous, type Caller, type Deps } from "./deps.js";
 
 export const SESSION_TTL_MS = 30 * 24 * 3600_000;
@@ -120,7 +120,7 @@ export async function revokeApiKey(deps: Deps, caller: Caller, id: string) {
 export async function createFirstAdmin(deps: Deps, username: string, password: string) {
   const passwordHash = await hashPassword(password);
   const userId = newId();
-  await deps.db.transaction().execute(async (trx) => {
+  await transaction(deps.db, async (trx) => {
     const count = await trx.selectFrom("users").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow();
     if (Number(count.n) > 0) throw new TRPCError({ code: "CONFLICT", message: "The first admin already exists" });
     let group = await trx.selectFrom("userGroups").select("id").where("name", "=", "admins").executeTakeFirst();

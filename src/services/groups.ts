@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { expandPermissions, type GlobalPermission } from "../auth/permissions.js";
 import { newId } from "../auth/tokens.js";
-import { constraintKind } from "../db/index.js";
+import { constraintKind, transaction } from "../db/index.js";
 import { EVERYONE_GROUP_ID } from "../db/schema.js";
 import type { Caller, Deps } from "./deps.js";
 
@@ -57,7 +57,7 @@ function notEveryone(id: string, what: string) {
 
 export async function deleteGroup(deps: Deps, id: string) {
   notEveryone(id, "cannot be deleted");
-  const res = await deps.db.transaction().execute(async (trx) => {
+  const res = await transaction(deps.db, async (trx) => {
     await trx.deleteFrom("groupMembers").where("groupId", "=", id).execute();
     await trx.deleteFrom("groupPermissions").where("groupId", "=", id).execute();
     await trx.deleteFrom("integrationGroupPermissions").where("groupId", "=", id).execute();
@@ -107,7 +107,7 @@ export async function savePermissions(deps: Deps, caller: Caller, groupId: strin
   // Both what is added and what is taken away must be within the caller's own rights.
   requireHolds(caller, [...permissions, ...before]);
   const unique = [...new Set(permissions)];
-  await deps.db.transaction().execute(async (trx) => {
+  await transaction(deps.db, async (trx) => {
     await trx.deleteFrom("groupPermissions").where("groupId", "=", groupId).execute();
     if (unique.length) await trx.insertInto("groupPermissions").values(unique.map((permission) => ({ groupId, permission }))).execute();
   });

@@ -3,7 +3,7 @@ import { sql } from "kysely";
 import { LEVELS, accessFlags, levelName, type LevelName } from "../auth/permissions.js";
 import { newId } from "../auth/tokens.js";
 import { categoriesOf, describeSecretOptions, getKind, kindOrder, kindsInCategory, matchSecretOption } from "../catalog/index.js";
-import { constraintKind, type Db } from "../db/index.js";
+import { constraintKind, transaction, type Db } from "../db/index.js";
 import { runConnectionTest, runSearch } from "../integrations/runner.js";
 import { PUBLIC_SECRET_KINDS, type Category, type KindDefinition, type SecretKind, type Secrets, type TestError } from "../integrations/types.js";
 import { accessibleIntegrations, requireIntegration } from "./access.js";
@@ -147,7 +147,7 @@ export async function createIntegration(deps: Deps, caller: Caller, input: Creat
   const id = newId();
   const now = Date.now();
   const searchEngineId = input.attemptSearchEngineCreation && def.search ? newId() : undefined;
-  await deps.db.transaction().execute(async (trx) => {
+  await transaction(deps.db, async (trx) => {
     let appId: string | null = null;
     if (input.app && "id" in input.app) appId = input.app.id;
     else if (input.app) {
@@ -237,7 +237,7 @@ export async function updateIntegration(deps: Deps, caller: Caller, input: Updat
 
   const now = Date.now();
   const storedByKind = new Map(stored.map((s) => [s.kind, s]));
-  await deps.db.transaction().execute(async (trx) => {
+  await transaction(deps.db, async (trx) => {
     await trx
       .updateTable("integrations")
       .set({ name: input.name, url: input.url, updatedAt: now, ...(input.appId !== undefined ? { appId: input.appId } : {}) })
@@ -266,7 +266,7 @@ export async function updateIntegration(deps: Deps, caller: Caller, input: Updat
 export async function deleteIntegration(deps: Deps, caller: Caller, id: string) {
   await requireIntegration(deps.db, caller, id, LEVELS.full);
   // Explicit deletes rather than relying on cascades alone: one transaction, same result on every dialect.
-  await deps.db.transaction().execute(async (trx) => {
+  await transaction(deps.db, async (trx) => {
     await trx.deleteFrom("searchEngines").where("integrationId", "=", id).execute();
     await trx.deleteFrom("integrationUserPermissions").where("integrationId", "=", id).execute();
     await trx.deleteFrom("integrationGroupPermissions").where("integrationId", "=", id).execute();
@@ -330,7 +330,7 @@ export async function savePermissions(
     const index = input.permissions.findIndex((p) => !found.has(p.principalId));
     if (index >= 0) throw badRequest(`permissions[${index}].principalId: unknown ${principal} "${input.permissions[index]!.principalId}"`);
   }
-  await deps.db.transaction().execute(async (trx) => {
+  await transaction(deps.db, async (trx) => {
     if (principal === "user") {
       await trx.deleteFrom("integrationUserPermissions").where("integrationId", "=", input.entityId).execute();
       if (ids.length) {

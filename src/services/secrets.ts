@@ -1,5 +1,5 @@
 import { KeyError, Keyring, secretAad, DecryptError } from "../crypto/keyring.js";
-import type { Db } from "../db/index.js";
+import { constraintKind, type Db } from "../db/index.js";
 import type { SecretKind, Secrets } from "../integrations/types.js";
 
 const KEY_CHECK = "key_check";
@@ -10,10 +10,17 @@ const KEY_CHECK_AAD = "patchbay:key-check";
  * clear error instead of silent garbage. The first start records a sealed marker.
  */
 export async function verifyKeyring(db: Db, keyring: Keyring): Promise<void> {
-  const marker = await db.selectFrom("settings").select("value").where("key", "=", KEY_CHECK).executeTakeFirst();
+  let marker = await db.selectFrom("settings").select("value").where("key", "=", KEY_CHECK).executeTakeFirst();
   if (!marker) {
-    await db.insertInto("settings").values({ key: KEY_CHECK, value: keyring.seal("ok", KEY_CHECK_AAD) }).execute();
-  } else {
+    try {
+      await db.insertInto("settings").values({ key: KEY_CHECK, value: keyring.seal("ok", KEY_CHECK_AAD) }).execute();
+    } catch (e) {
+      // Two instances starting together: the other one wrote the marker first; check against it.
+      if (constraintKind(e) !== "unique") throw e;
+      marker = await db.selectFrom("settings").select("value").where("key", "=", KEY_CHECK).executeTakeFirst();
+    }
+  }
+  if (marker) {
     const keyId = Keyring.keyIdOf(marker.value);
     if (!keyId || !keyring.has(keyId)) {
       throw new KeyError(

@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { hashPassword, newId, verifyPassword } from "../auth/tokens.js";
-import { constraintKind } from "../db/index.js";
+import { constraintKind, transaction } from "../db/index.js";
 import type { Caller, Deps } from "./deps.js";
 
 const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "User not found" });
@@ -43,7 +43,7 @@ export async function userById(deps: Deps, caller: Caller, id: string) {
 
 export async function deleteUser(deps: Deps, caller: Caller, id: string) {
   if (id === caller.user?.id) throw new TRPCError({ code: "BAD_REQUEST", message: "id: you cannot delete yourself" });
-  await deps.db.transaction().execute(async (trx) => {
+  await transaction(deps.db, async (trx) => {
     const exists = await trx.selectFrom("users").select("id").where("id", "=", id).executeTakeFirst();
     if (!exists) throw notFound();
     for (const t of ["sessions", "apiKeys", "groupMembers", "integrationUserPermissions"] as const) {
@@ -72,7 +72,7 @@ export async function changePassword(
     throw new TRPCError({ code: "BAD_REQUEST", message: "currentPassword: the current password is wrong" });
   }
   const passwordHash = await hashPassword(input.newPassword);
-  await deps.db.transaction().execute(async (trx) => {
+  await transaction(deps.db, async (trx) => {
     await trx.updateTable("users").set({ passwordHash }).where("id", "=", userId).execute();
     let del = trx.deleteFrom("sessions").where("userId", "=", userId);
     if (self && currentSessionHash) del = del.where("tokenHash", "!=", currentSessionHash);

@@ -11,14 +11,16 @@ export const testDialect: "sqlite" | "postgres" | "mysql" = !testDatabaseUrl
     ? "postgres"
     : "mysql";
 
-export async function freshDatabase(): Promise<{ url: string | undefined; drop(): Promise<void> }> {
-  if (!testDatabaseUrl) return { url: undefined, drop: async () => undefined };
+/** A new empty database on the given server (default: the dialect under test); undefined url = SQLite. */
+export async function freshDatabase(serverUrl = testDatabaseUrl): Promise<{ url: string | undefined; drop(): Promise<void> }> {
+  if (!serverUrl) return { url: undefined, drop: async () => undefined };
+  const dialect = /^postgres/.test(serverUrl) ? "postgres" : "mysql";
   const name = `pb_${crypto.randomBytes(6).toString("hex")}`;
-  const url = new URL(testDatabaseUrl);
+  const url = new URL(serverUrl);
   const admin = async (statement: string) => {
-    if (testDialect === "postgres") {
+    if (dialect === "postgres") {
       const pg = await import("pg");
-      const client = new pg.default.Client({ connectionString: testDatabaseUrl });
+      const client = new pg.default.Client({ connectionString: serverUrl });
       await client.connect();
       try {
         await client.query(statement);
@@ -27,7 +29,7 @@ export async function freshDatabase(): Promise<{ url: string | undefined; drop()
       }
     } else {
       const mysql = await import("mysql2/promise");
-      const conn = await mysql.default.createConnection({ uri: testDatabaseUrl });
+      const conn = await mysql.default.createConnection({ uri: serverUrl });
       try {
         await conn.query(statement);
       } finally {
@@ -35,10 +37,10 @@ export async function freshDatabase(): Promise<{ url: string | undefined; drop()
       }
     }
   };
-  await admin(testDialect === "postgres" ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await admin(dialect === "postgres" ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    drop: () => admin(testDialect === "postgres" ? `DROP DATABASE IF EXISTS ${name} WITH (FORCE)` : `DROP DATABASE IF EXISTS ${name}`),
+    drop: () => admin(dialect === "postgres" ? `DROP DATABASE IF EXISTS ${name} WITH (FORCE)` : `DROP DATABASE IF EXISTS ${name}`),
   };
 }

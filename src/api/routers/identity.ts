@@ -4,6 +4,7 @@ import { tokenHash } from "../../auth/tokens.js";
 import * as auth from "../../services/auth.js";
 import * as groups from "../../services/groups.js";
 import * as users from "../../services/users.js";
+import { apiKeyCreatedOutput, apiKeyListOutput, sessionOutput, voidOutput } from "../outputs.js";
 import { globalPermission, id, password, username } from "../schemas.js";
 import { protectedProcedure, publicProcedure, requirePermission, router } from "../trpc.js";
 
@@ -19,12 +20,24 @@ export const authRouter = router({
     await auth.logout(ctx.deps, ctx.sessionToken);
     ctx.setSessionCookie(null);
   }),
-  session: publicProcedure.query(({ ctx }) => auth.sessionView(ctx.caller)),
+  session: publicProcedure
+    .meta({ openapi: { method: "GET", path: "/auth/session", tags: ["auth"], summary: "Who the API key acts as, with the expanded global permissions (null without a key)", protect: false } })
+    .output(sessionOutput)
+    .query(({ ctx }) => auth.sessionView(ctx.caller)),
   createApiKey: protectedProcedure
+    .meta({ openapi: { method: "POST", path: "/auth/api-keys", tags: ["auth"], summary: "Create an API key for the caller (the token is shown once)" } })
+    .output(apiKeyCreatedOutput)
     .input(z.object({ name: z.string().trim().min(1, "must not be empty").max(64, "must be at most 64 characters") }))
     .mutation(({ ctx, input }) => auth.createApiKey(ctx.deps, ctx.caller, input.name)),
-  listApiKeys: protectedProcedure.query(({ ctx }) => auth.listApiKeys(ctx.deps, ctx.caller)),
-  revokeApiKey: protectedProcedure.input(z.object({ id })).mutation(({ ctx, input }) => auth.revokeApiKey(ctx.deps, ctx.caller, input.id)),
+  listApiKeys: protectedProcedure
+    .meta({ openapi: { method: "GET", path: "/auth/api-keys", tags: ["auth"], summary: "The caller's API keys (never the tokens)" } })
+    .output(apiKeyListOutput)
+    .query(({ ctx }) => auth.listApiKeys(ctx.deps, ctx.caller)),
+  revokeApiKey: protectedProcedure
+    .meta({ openapi: { method: "DELETE", path: "/auth/api-keys/{id}", tags: ["auth"], summary: "Revoke one of the caller's API keys" } })
+    .input(z.object({ id }))
+    .output(voidOutput)
+    .mutation(({ ctx, input }) => auth.revokeApiKey(ctx.deps, ctx.caller, input.id)),
 });
 
 /** First-run setup: the one-time token from the server log proves the caller owns the server. */

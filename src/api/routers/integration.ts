@@ -2,6 +2,17 @@ import { z } from "zod";
 import { kindIds, catalogView } from "../../catalog/index.js";
 import { CATEGORIES } from "../../integrations/types.js";
 import * as svc from "../../services/integrations.js";
+import {
+  idKindListOutput,
+  integrationDetailOutput,
+  integrationListOutput,
+  integrationPermissionsOutput,
+  kindsOutput,
+  searchResultsOutput,
+  testConnectionOutput,
+  voidOutput,
+  writeResultOutput,
+} from "../outputs.js";
 import { appFields, id, name, permissionLevel, secretKind, secretValue, serviceUrl } from "../schemas.js";
 import { protectedProcedure, publicProcedure, requirePermission, router } from "../trpc.js";
 
@@ -15,29 +26,67 @@ const permissionsInput = z
   })
   .strict();
 
-/** The Integrations API (seed + contract §4). Thin: validation here, rules in services/integrations.ts. */
+const tags = ["integrations"];
+
+/**
+ * The Integrations API (seed + contract §4). Thin: validation here, rules in services/integrations.ts.
+ * `.meta({openapi})` + `.output()` also expose each procedure as REST (src/server/rest.ts, /api/openapi.json).
+ */
 export const integrationRouter = router({
-  all: protectedProcedure.query(({ ctx }) => svc.listIntegrations(ctx.deps, ctx.caller)),
+  all: protectedProcedure
+    .meta({ openapi: { method: "GET", path: "/integrations", tags, summary: "Every integration the caller can at least use", description: "Sorted by kind (catalog order), then name." } })
+    .output(integrationListOutput)
+    .query(({ ctx }) => svc.listIntegrations(ctx.deps, ctx.caller)),
 
   allOfGivenCategory: protectedProcedure
+    .meta({ openapi: { method: "GET", path: "/integrations/categories/{category}", tags, summary: "Integrations of one category the caller can use" } })
+    .output(integrationListOutput)
     .input(z.object({ category: z.enum(CATEGORIES, { message: `must be one of: ${CATEGORIES.join(", ")}` }) }))
     .query(({ ctx, input }) => svc.listOfCategory(ctx.deps, ctx.caller, input.category)),
 
-  allThatSupportSearch: protectedProcedure.query(({ ctx }) => svc.listSearchable(ctx.deps, ctx.caller)),
+  allThatSupportSearch: protectedProcedure
+    .meta({ openapi: { method: "GET", path: "/integrations/searchable", tags, summary: "Integrations the caller can use whose kind supports search" } })
+    .output(integrationListOutput)
+    .query(({ ctx }) => svc.listSearchable(ctx.deps, ctx.caller)),
 
   search: protectedProcedure
+    .meta({
+      openapi: { method: "GET", path: "/integrations/search", tags, summary: "Integrations whose name contains the query", description: "Case-insensitive; % and _ match themselves; sorted by name." },
+    })
+    .output(integrationListOutput)
     .input(z.object({ query: z.string().max(127, "must be at most 127 characters"), limit: z.number().int().min(1).max(100).default(10) }))
     .query(({ ctx, input }) => svc.searchIntegrations(ctx.deps, ctx.caller, input.query.trim(), input.limit)),
 
-  byId: protectedProcedure.input(z.object({ id })).query(({ ctx, input }) => svc.integrationById(ctx.deps, ctx.caller, input.id)),
+  byId: protectedProcedure
+    .meta({ openapi: { method: "GET", path: "/integrations/{id}", tags, summary: "One integration with its secrets (values only for public kinds) and app", description: "Needs full access." } })
+    .input(z.object({ id }))
+    .output(integrationDetailOutput)
+    .query(({ ctx, input }) => svc.integrationById(ctx.deps, ctx.caller, input.id)),
 
-  byIds: publicProcedure.input(z.array(id).max(100, "at most 100 ids")).query(({ ctx, input }) => svc.integrationsByIds(ctx.deps, input)),
+  // An array input cannot be a trpc-to-openapi route: src/server/rest.ts serves and documents POST /integrations/by-ids.
+  byIds: publicProcedure
+    .meta({ openapi: { enabled: false, method: "POST", path: "/integrations/by-ids", tags, summary: "id and kind of the integrations that exist among the given ids", protect: false } })
+    .output(idKindListOutput)
+    .input(z.array(id).max(100, "at most 100 ids")).query(({ ctx, input }) => svc.integrationsByIds(ctx.deps, input)),
 
   getIntegrationPermissions: protectedProcedure
+    .meta({ openapi: { method: "GET", path: "/integrations/{id}/permissions", tags, summary: "The integration's user, group and inherited permissions", description: "Needs full access." } })
     .input(z.object({ id }))
+    .output(integrationPermissionsOutput)
     .query(({ ctx, input }) => svc.integrationPermissions(ctx.deps, ctx.caller, input.id)),
 
   create: requirePermission("integration-create")
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/integrations",
+        tags,
+        summary: "Create an integration (tested first)",
+        description:
+          "Needs integration-create (and app-create for a new app). `secrets` must match exactly one of the kind's secretOptions (alternatives, see GET /kinds). The connection test runs first: on failure the answer is {error} and nothing is written; on success {id} (and searchEngineId).",
+      },
+    })
+    .output(writeResultOutput)
     .input(
       z
         .object({
@@ -53,22 +102,51 @@ export const integrationRouter = router({
     .mutation(({ ctx, input }) => svc.createIntegration(ctx.deps, ctx.caller, { ...input, app: input.app ?? undefined })),
 
   update: protectedProcedure
+    .meta({
+      openapi: {
+        method: "PUT",
+        path: "/integrations/{id}",
+        tags,
+        summary: "Update an integration (tested first)",
+        description: "Needs full access. A secret with value null keeps the stored one, a string replaces it, an omitted kind is removed. {id} or {error} (then nothing is written).",
+      },
+    })
     .input(z.object({ id, name, url: serviceUrl, secrets: keptSecrets, appId: id.nullish() }).strict())
+    .output(writeResultOutput)
     .mutation(({ ctx, input }) => svc.updateIntegration(ctx.deps, ctx.caller, input)),
 
-  delete: protectedProcedure.input(z.object({ id })).mutation(async ({ ctx, input }) => {
+  delete: protectedProcedure
+    .meta({ openapi: { method: "DELETE", path: "/integrations/{id}", tags, summary: "Delete an integration with its secrets, permissions and search engines", description: "Needs full access. A linked app stays." } })
+    .input(z.object({ id }))
+    .output(voidOutput)
+    .mutation(async ({ ctx, input }) => {
     await svc.deleteIntegration(ctx.deps, ctx.caller, input.id);
   }),
 
   saveUserIntegrationPermissions: protectedProcedure
+    .meta({ openapi: { method: "PUT", path: "/integrations/{entityId}/permissions/users", tags, summary: "Replace the user permissions of an integration", description: "Needs full access. Duplicates collapse to the highest level." } })
     .input(permissionsInput)
+    .output(voidOutput)
     .mutation(async ({ ctx, input }) => svc.savePermissions(ctx.deps, ctx.caller, "user", input)),
 
   saveGroupIntegrationPermissions: protectedProcedure
+    .meta({ openapi: { method: "PUT", path: "/integrations/{entityId}/permissions/groups", tags, summary: "Replace the group permissions of an integration", description: "Needs full access. Duplicates collapse to the highest level." } })
     .input(permissionsInput)
+    .output(voidOutput)
     .mutation(async ({ ctx, input }) => svc.savePermissions(ctx.deps, ctx.caller, "group", input)),
 
   searchInIntegration: protectedProcedure
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/integrations/{integrationId}/search",
+        tags,
+        summary: "Search inside the service behind an integration",
+        description: "Needs use access; the kind must support search. An unreachable service answers 502, a too slow one 504, with the connection-test error in `upstream`.",
+        errorResponses: { 400: "Invalid input, or the kind does not support search", 401: "No API key", 404: "Integration not found", 502: "The service failed", 504: "The service did not answer in time" },
+      },
+    })
+    .output(searchResultsOutput)
     .input(
       z.object({
         integrationId: id,
@@ -78,9 +156,15 @@ export const integrationRouter = router({
     )
     .query(({ ctx, input }) => svc.searchInIntegration(ctx.deps, ctx.caller, input)),
 
-  getKinds: publicProcedure.query(() => catalogView()),
+  getKinds: publicProcedure
+    .meta({ openapi: { method: "GET", path: "/kinds", tags: ["kinds"], summary: "The catalog of integration kinds", protect: false } })
+    .output(kindsOutput)
+    .query(() => catalogView()),
 
+  // A union input cannot be a trpc-to-openapi route: src/server/rest.ts serves and documents POST /integrations/test.
   testConnection: protectedProcedure
+    .meta({ openapi: { enabled: false, method: "POST", path: "/integrations/test", tags, summary: "Run a connection test without saving" } })
+    .output(testConnectionOutput)
     .input(
       z.union([
         z.object({ kind, url: serviceUrl, secrets: newSecrets }).strict(),

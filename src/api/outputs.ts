@@ -1,0 +1,171 @@
+import { z } from "zod";
+import { GLOBAL_PERMISSIONS } from "../auth/permissions.js";
+import { CATEGORIES, ERROR_CODES, SECRET_KINDS } from "../integrations/types.js";
+
+/**
+ * Output schemas of the procedures exposed as REST (OpenAPI) — exactly the shapes the services return.
+ * tRPC validates every answer against them, so they are also a guard: a field that is not listed here
+ * (a secret, a password hash) can never leave the server through these procedures.
+ * Timestamps are Dates over tRPC (superjson) and ISO 8601 strings in the plain-JSON REST view.
+ */
+
+const timestamp = z.date().meta({ description: "A timestamp (a Date over tRPC/superjson; an ISO 8601 string in REST/JSON)" });
+
+export const accessFlagsOutput = z
+  .object({
+    hasUseAccess: z.boolean().meta({ description: "Can use the integration (widgets, search)" }),
+    hasInteractAccess: z.boolean().meta({ description: "Can interact with the integration (control devices)" }),
+    hasFullAccess: z.boolean().meta({ description: "Can manage it: edit, delete, see public secrets and permissions" }),
+  })
+  .meta({ id: "IntegrationAccess", description: "The caller's effective access to this integration" });
+
+export const integrationListItemOutput = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    kind: z.string().meta({ description: "Integration kind, see GET /kinds" }),
+    url: z.string(),
+    permissions: accessFlagsOutput,
+  })
+  .meta({ id: "IntegrationListItem" });
+export const integrationListOutput = z.array(integrationListItemOutput);
+
+export const appOutput = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    iconUrl: z.string(),
+    href: z.string().nullable(),
+    pingUrl: z.string().nullable(),
+  })
+  .meta({ id: "App" });
+
+export const integrationDetailOutput = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    kind: z.string(),
+    url: z.string(),
+    secrets: z.array(
+      z.object({
+        kind: z.enum(SECRET_KINDS),
+        value: z.string().nullable().meta({ description: "Only for public secret kinds (username); null for every other kind" }),
+        updatedAt: timestamp,
+      }),
+    ),
+    app: appOutput.nullable(),
+    permissions: accessFlagsOutput,
+  })
+  .meta({ id: "IntegrationDetail" });
+
+export const idKindListOutput = z.array(z.object({ id: z.string(), kind: z.string() }));
+
+const level = z.enum(["use", "interact", "full"]);
+const groupRef = z.object({ id: z.string(), name: z.string() });
+export const integrationPermissionsOutput = z
+  .object({
+    inherited: z.array(z.object({ group: groupRef, permission: level })).meta({ description: "Levels groups get from global permissions" }),
+    users: z.array(
+      z.object({
+        user: z.object({ id: z.string(), name: z.string(), username: z.string(), email: z.string().nullable(), image: z.string().nullable() }),
+        permission: level,
+      }),
+    ),
+    groups: z.array(z.object({ group: groupRef, permission: level })),
+  })
+  .meta({ id: "IntegrationPermissions" });
+
+export const testErrorOutput = z
+  .object({
+    code: z.enum(ERROR_CODES),
+    message: z.string().meta({ description: "What the user should do; never contains a secret" }),
+    details: z.record(z.string(), z.unknown()).optional().meta({ description: "Facts such as statusCode, version, minVersion" }),
+    certificate: z
+      .object({
+        subject: z.string(),
+        issuer: z.string(),
+        validFrom: z.string(),
+        validTo: z.string(),
+        fingerprint256: z.string(),
+        selfSigned: z.boolean(),
+        pem: z.string(),
+      })
+      .optional()
+      .meta({ description: "For CERTIFICATE_ERROR: the server's certificate, so an admin can decide to trust it" }),
+  })
+  .meta({ id: "ConnectionTestError", description: "Why the connection test failed" });
+
+export const writeResultOutput = z
+  .union([
+    z.object({
+      id: z.string(),
+      searchEngineId: z.string().optional().meta({ description: "Set when attemptSearchEngineCreation created a search engine" }),
+    }),
+    z.object({ error: testErrorOutput }),
+  ])
+  .meta({ id: "IntegrationWriteResult", description: "{id} when the connection test passed and everything was saved, else {error} and nothing was written" });
+
+export const testConnectionOutput = z
+  .union([z.object({ ok: z.literal(true), version: z.string().optional() }), z.object({ ok: z.literal(false), error: testErrorOutput })])
+  .meta({ id: "ConnectionTestResult" });
+
+export const searchResultsOutput = z.array(
+  z
+    .object({
+      id: z.string(),
+      name: z.string(),
+      link: z.string().optional(),
+      image: z.string().optional(),
+      text: z.string().optional(),
+      type: z.string().optional(),
+    })
+    .meta({ id: "SearchResult" }),
+);
+
+export const kindsOutput = z.array(
+  z
+    .object({
+      kind: z.string(),
+      name: z.string(),
+      categories: z.array(z.enum(CATEGORIES)),
+      secretOptions: z
+        .array(z.array(z.enum(SECRET_KINDS)))
+        .meta({ description: "Alternatives: send exactly one of these sets of secrets (an empty set means no secret)" }),
+      defaultPort: z.number().nullable(),
+      supportsSearch: z.boolean(),
+      iconUrl: z.string(),
+      docsUrl: z.string(),
+      minVersion: z.string().nullable(),
+    })
+    .meta({ id: "Kind" }),
+);
+
+export const idOutput = z.object({ id: z.string() });
+export const voidOutput = z.void();
+
+export const sessionOutput = z
+  .object({ user: z.object({ id: z.string(), username: z.string(), permissions: z.array(z.enum(GLOBAL_PERMISSIONS)) }) })
+  .nullable()
+  .meta({ id: "Session" });
+export const apiKeyCreatedOutput = z.object({
+  id: z.string(),
+  token: z.string().meta({ description: "The API key itself; shown only in this answer" }),
+});
+export const apiKeyListOutput = z.array(z.object({ id: z.string(), name: z.string(), createdAt: timestamp, lastUsedAt: timestamp.nullable() }));
+
+export const appListOutput = z.array(appOutput);
+
+export const searchEngineOutput = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    short: z.string(),
+    iconUrl: z.string(),
+    type: z.enum(["generic", "fromIntegration"]),
+    urlTemplate: z.string().nullable(),
+    description: z.string().nullable(),
+    integrationId: z.string().nullable(),
+  })
+  .meta({ id: "SearchEngine" });
+export const searchEngineListOutput = z.array(searchEngineOutput);
