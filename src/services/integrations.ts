@@ -1,5 +1,6 @@
 import { TRPCError } from "@trpc/server";
-import { sql } from "kysely";
+import { sql, type Transaction } from "kysely";
+import type { Database } from "../db/schema.js";
 import { LEVELS, accessFlags, levelName, type LevelName } from "../auth/permissions.js";
 import { newId } from "../auth/tokens.js";
 import { categoriesOf, describeSecretOptions, getKind, kindOrder, kindsInCategory, matchSecretOption } from "../catalog/index.js";
@@ -15,6 +16,17 @@ import { uniqueShort } from "./search-engines.js";
 const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "Integration not found" });
 const badRequest = (message: string) => new TRPCError({ code: "BAD_REQUEST", message });
 const forbidden = (permission: string) => new TRPCError({ code: "FORBIDDEN", message: `Missing permission: ${permission}` });
+
+/**
+ * Serialises writers of one integration: the row lock makes a concurrent replace-all wait and then see the
+ * committed rows (instead of inserting next to them), and a write to an integration deleted meanwhile is a
+ * clean NOT_FOUND. SQLite runs one write transaction at a time anyway and has no FOR UPDATE.
+ */
+async function lockIntegration(deps: Deps, trx: Transaction<Database>, id: string): Promise<void> {
+  let q = trx.selectFrom("integrations").select("id").where("id", "=", id);
+  if (deps.dialect !== "sqlite") q = q.forUpdate();
+  if (!(await q.executeTakeFirst())) throw notFound();
+}
 
 type Row = { id: string; name: string; kind: string; url: string; level: number | string };
 
@@ -238,6 +250,7 @@ export async function updateIntegration(deps: Deps, caller: Caller, input: Updat
   const now = Date.now();
   const storedByKind = new Map(stored.map((s) => [s.kind, s]));
   await transaction(deps.db, async (trx) => {
+    await lockIntegration(deps, trx, row.id);
     await trx
       .updateTable("integrations")
       .set({ name: input.name, url: input.url, updatedAt: now, ...(input.appId !== undefined ? { appId: input.appId } : {}) })
@@ -267,6 +280,7 @@ export async function deleteIntegration(deps: Deps, caller: Caller, id: string) 
   await requireIntegration(deps.db, caller, id, LEVELS.full);
   // Explicit deletes rather than relying on cascades alone: one transaction, same result on every dialect.
   await transaction(deps.db, async (trx) => {
+    await lockIntegration(deps, trx, id);
     await trx.deleteFrom("searchEngines").where("integrationId", "=", id).execute();
     await trx.deleteFrom("integrationUserPermissions").where("integrationId", "=", id).execute();
     await trx.deleteFrom("integrationGroupPermissions").where("integrationId", "=", id).execute();
@@ -331,6 +345,7 @@ export async function savePermissions(
     if (index >= 0) throw badRequest(`permissions[${index}].principalId: unknown ${principal} "${input.permissions[index]!.principalId}"`);
   }
   await transaction(deps.db, async (trx) => {
+    await lockIntegration(deps, trx, input.entityId);
     if (principal === "user") {
       await trx.deleteFrom("integrationUserPermissions").where("integrationId", "=", input.entityId).execute();
       if (ids.length) {
