@@ -89,9 +89,9 @@ export async function rotateSecrets(db: Db, keyring: Keyring, batchSize = 200): 
       .orderBy("kind")
       .limit(batchSize + skip.size)
       .execute();
-    const todo = rows.filter((r) => !skip.has(`${r.integrationId}:${r.kind}`));
-    if (!todo.length) break;
-    for (const r of todo) {
+    const pending = rows.filter((r) => !skip.has(`${r.integrationId}:${r.kind}`));
+    if (!pending.length) break;
+    for (const r of pending) {
       const aad = secretAad(r.integrationId, r.kind);
       try {
         const plain = keyring.open(r.value, aad);
