@@ -1,3 +1,4 @@
+import { tryJson } from "./probe.js";
 import { defineKind, TestFailure, type KindDefinition, type SearchResult, type TestContext } from "./types.js";
 
 /**
@@ -33,12 +34,12 @@ export function arrKind<const K extends string>(spec: ArrSpec<K>): KindDefinitio
       if (res.status === 404) {
         // Older majors have no /api/<version>; /api tells which API generation the server speaks.
         const probe = await ctx.http.request({ path: "/api", headers: { "x-api-key": ctx.secrets.apiKey ?? "" } });
-        const body = safeJson(probe.text) as { current?: unknown } | undefined;
+        const body = tryJson(probe.text) as { current?: unknown } | undefined;
         if (probe.status === 200 && body && typeof body.current === "string") {
           // Another app of the family on another API generation (Sonarr v3 given to the lidarr kind)?
           if (/^v\d+$/.test(body.current)) {
             const other = await ctx.http.request({ path: `/api/${body.current}/system/status`, headers: { "x-api-key": ctx.secrets.apiKey ?? "" } });
-            const app = (safeJson(other.text) as { appName?: unknown } | undefined)?.appName;
+            const app = (tryJson(other.text) as { appName?: unknown } | undefined)?.appName;
             if (other.status === 200 && typeof app === "string" && app.toLowerCase() !== spec.name.toLowerCase()) {
               throw new TestFailure("UNEXPECTED_RESPONSE", `This is ${app}, not ${spec.name}. Pick the ${app} kind or check the URL.`, { found: app });
             }
@@ -78,7 +79,7 @@ export function readJson(res: { status: number; text: string }, spec: Pick<ArrSp
       ? new TestFailure("HTTP_ERROR", `${spec.name} answered HTTP ${res.status}.`, { statusCode: res.status })
       : notArr(spec, res.status);
   }
-  const body = safeJson(res.text);
+  const body = tryJson(res.text);
   if (body === undefined || typeof body !== "object" || body === null) throw notArr(spec, res.status);
   return body;
 }
@@ -91,13 +92,6 @@ function notArr(spec: Pick<ArrSpec<string>, "name">, status: number): TestFailur
   );
 }
 
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
 export function posterOf(images: unknown): string | undefined {
   if (!Array.isArray(images)) return undefined;

@@ -1,3 +1,4 @@
+import { tryJson } from "./probe.js";
 import { defineKind, TestFailure } from "./types.js";
 
 const HINT = "Create an API token in Coolify → Keys & Tokens → API tokens (read access is enough) and enter it whole, including the number and | in front.";
@@ -28,7 +29,7 @@ export default defineKind({
       throw new TestFailure("INVALID_CREDENTIALS", `Coolify rejected the API token. ${HINT}`, { statusCode: 401 });
     }
     if (res.status === 403) {
-      const message = (parse(res.text) as { message?: unknown } | undefined)?.message;
+      const message = (tryJson(res.text) as { message?: unknown } | undefined)?.message;
       if (message === "API is disabled.") {
         throw new TestFailure("HTTP_ERROR", "Coolify's API is turned off. Enable it in Coolify → Settings → Advanced → API Access, then test again.", {
           statusCode: 403,
@@ -65,10 +66,3 @@ function notCoolify(status: number): TestFailure {
   );
 }
 
-function parse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}

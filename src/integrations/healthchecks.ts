@@ -1,3 +1,4 @@
+import { tryJson } from "./probe.js";
 import { defineKind, TestFailure, type TestContext } from "./types.js";
 
 const HINT = "Copy the API key from Healthchecks → your project → Settings → API Access (a read-only key is enough).";
@@ -38,7 +39,7 @@ export default defineKind({
 async function checks(ctx: TestContext, version: "v1" | "v3") {
   const res = await ctx.http.request({ path: `/api/${version}/checks/`, headers: { "x-api-key": ctx.secrets.apiKey ?? "" } });
   if (res.status === 401) {
-    const error = (parse(res.text) as { error?: unknown } | undefined)?.error;
+    const error = (tryJson(res.text) as { error?: unknown } | undefined)?.error;
     if (error === "missing api key") {
       throw new TestFailure("INVALID_CREDENTIALS", `Healthchecks did not accept this as an API key: its keys are exactly 32 characters long. ${HINT}`, { statusCode: 401 });
     }
@@ -52,7 +53,7 @@ async function checks(ctx: TestContext, version: "v1" | "v3") {
 }
 
 function hasChecks(text: string): boolean {
-  const body = parse(text) as { checks?: unknown } | undefined;
+  const body = tryJson(text) as { checks?: unknown } | undefined;
   return Boolean(body && typeof body === "object" && Array.isArray(body.checks));
 }
 
@@ -64,10 +65,3 @@ function notHealthchecks(status: number): TestFailure {
   );
 }
 
-function parse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}

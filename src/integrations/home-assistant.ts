@@ -1,3 +1,4 @@
+import { tryJson } from "./probe.js";
 import { strictEncode } from "./http.js";
 import { defineKind, TestFailure, type TestContext } from "./types.js";
 
@@ -24,14 +25,14 @@ export default defineKind({
   async test(ctx) {
     const res = await get(ctx, "/api/config");
     if (res.status !== 200) throw statusFailure(res.status);
-    const config = parse(res.text) as { version?: unknown; location_name?: unknown; components?: unknown } | undefined;
+    const config = tryJson(res.text) as { version?: unknown; location_name?: unknown; components?: unknown } | undefined;
     if (!config || typeof config.version !== "string" || !Array.isArray(config.components)) throw notHomeAssistant(res.status);
     return { version: config.version };
   },
   async search(ctx, query, limit) {
     const res = await get(ctx, "/api/states", STATES_MAX_BYTES);
     if (res.status !== 200) throw statusFailure(res.status);
-    const states = parse(res.text);
+    const states = tryJson(res.text);
     if (!Array.isArray(states)) throw notHomeAssistant(res.status);
     const needle = query.trim().toLowerCase();
     const base = ctx.url.toString().replace(/\/$/, "");
@@ -103,10 +104,3 @@ function notHomeAssistant(status: number): TestFailure {
   );
 }
 
-function parse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}

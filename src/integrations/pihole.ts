@@ -1,3 +1,4 @@
+import { tryJson } from "./probe.js";
 import type { HttpResponse } from "./http.js";
 import { defineKind, TestFailure, type TestContext } from "./types.js";
 
@@ -35,7 +36,7 @@ export default defineKind({
       const version = readV6Version(probe);
       return { version };
     }
-    const body = parse(probe.text) as { error?: { key?: unknown } } | undefined;
+    const body = tryJson(probe.text) as { error?: { key?: unknown } } | undefined;
     if (probe.status === 401 && body?.error?.key === "unauthorized") return testV6(ctx);
     throw unexpected(probe.status);
   },
@@ -54,7 +55,7 @@ async function testV6(ctx: TestContext): Promise<{ version?: string }> {
     throw new TestFailure("INVALID_CREDENTIALS", `This Pi-hole (v6) has a password, so Patchbay needs one. ${V6_HINT}`, { piholeVersion: 6 });
   }
   const login = await ctx.http.request({ method: "POST", url: at(ctx, "/api/auth"), json: { password } });
-  const body = parse(login.text) as
+  const body = tryJson(login.text) as
     | { session?: { valid?: unknown; sid?: unknown; message?: unknown }; error?: { key?: unknown; message?: unknown } }
     | undefined;
 
@@ -102,7 +103,7 @@ async function testV6(ctx: TestContext): Promise<{ version?: string }> {
 
 function readV6Version(res: HttpResponse): string {
   if (res.status >= 500) throw new TestFailure("HTTP_ERROR", `Pi-hole answered HTTP ${res.status} when asked for its version.`, { statusCode: res.status });
-  const body = parse(res.text) as { version?: { core?: { local?: { version?: unknown } }; ftl?: { local?: { version?: unknown } } } } | undefined;
+  const body = tryJson(res.text) as { version?: { core?: { local?: { version?: unknown } }; ftl?: { local?: { version?: unknown } } } } | undefined;
   const v = body?.version?.core?.local?.version ?? body?.version?.ftl?.local?.version;
   if (res.status !== 200 || typeof v !== "string" || !/^v?\d+(\.\d+)*/.test(v)) throw unexpected(res.status);
   return v.replace(/^v/i, "");
@@ -114,7 +115,7 @@ async function testV5(ctx: TestContext): Promise<{ version?: string }> {
   if (res.status !== 200) {
     throw res.status >= 500 ? new TestFailure("HTTP_ERROR", `Pi-hole answered HTTP ${res.status}.`, { statusCode: res.status }) : unexpected(res.status);
   }
-  const body = parse(res.text);
+  const body = tryJson(res.text);
   if (Array.isArray(body)) {
     // v5's api.php answers HTTP 200 with `[]` when the token is wrong or missing.
     throw new TestFailure(
@@ -127,7 +128,7 @@ async function testV5(ctx: TestContext): Promise<{ version?: string }> {
   if (!body || typeof body !== "object" || (status !== "enabled" && status !== "disabled")) throw unexpected(res.status);
 
   const versions = await ctx.http.request({ url: at(ctx, "/admin/api.php"), query: { versions: "" } });
-  const core = (parse(versions.text) as { core_current?: unknown } | undefined)?.core_current;
+  const core = (tryJson(versions.text) as { core_current?: unknown } | undefined)?.core_current;
   // Development branches report a branch name instead of a version; the connection is proven anyway.
   return typeof core === "string" && /^v?\d+(\.\d+)*/.test(core) ? { version: core.replace(/^v/i, "") } : {};
 }
@@ -140,10 +141,3 @@ function unexpected(status: number): TestFailure {
   );
 }
 
-function parse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
