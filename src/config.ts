@@ -16,6 +16,8 @@ export interface Config {
   logLevel: string;
   /** Optional Redis shared by several instances (login rate-limit counters). */
   redisUrl: string | undefined;
+  /** Behind a reverse proxy: read the client IP and https from X-Forwarded-* headers (TRUST_PROXY). */
+  trustProxy: boolean;
   /** PATCHBAY_PROVISION_FILE: a YAML file of integrations applied at start (src/services/provisioning.ts). */
   provisionFile?: string;
 }
@@ -54,6 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     testTimeoutMs: int(env, "PATCHBAY_TEST_TIMEOUT_MS", 10_000, 100, 120_000),
     logLevel: env.LOG_LEVEL || "info",
     redisUrl: env.REDIS_URL || undefined,
+    trustProxy: env.TRUST_PROXY === "true" || env.TRUST_PROXY === "1",
     provisionFile: env.PATCHBAY_PROVISION_FILE || undefined,
   };
 }

@@ -33,7 +33,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     loggerInstance: deps.log as FastifyBaseLogger,
     routerOptions: { maxParamLength: 5000 },
     bodyLimit: 1024 * 1024,
-    trustProxy: process.env.TRUST_PROXY === "true",
+    trustProxy: deps.config.trustProxy,
   });
   await app.register(cookie, { secret: deps.keyring.deriveSubkey("patchbay-cookie-signing") });
 
