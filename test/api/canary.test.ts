@@ -139,6 +139,8 @@ describe("canary secrets", () => {
     // Sanity: the stores we search hold data at all (the integration name is plaintext in the DB).
     expect(dbBytes).toContain("Canary Sonarr");
     expect(s.logs.join("\n")).toContain("connection test failed");
+    // Public secret kinds (username) are shown to full-access users but still encrypted at rest (§7).
+    expect(dbBytes).not.toContain("canary-user");
     for (const canary of canaries) {
       for (const r of responses) expect(r).not.toContain(canary);
       for (const e of errors) expect(e).not.toContain(canary);
