@@ -57,10 +57,33 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 /** Every procedure goes through the CSRF guard: a cookie-authenticated mutation from another origin is refused. */
-export const publicProcedure = t.procedure.use(({ ctx, type, next }) => {
+/** Path of the first string holding a NUL character (PostgreSQL cannot store one), e.g. "secrets[0].value". */
+export function nulPath(value: unknown, path = ""): string | undefined {
+  if (typeof value === "string") return value.includes("\u0000") ? path || "input" : undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const p = nulPath(value[i], `${path}[${i}]`);
+      if (p) return p;
+    }
+  } else if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      const p = nulPath(k, path ? `${path}.${k}` : k) ?? nulPath(v, path ? `${path}.${k}` : k);
+      if (p) return p;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Every procedure goes through two guards: a cookie-authenticated mutation from another origin is refused
+ * (CSRF), and text with NUL characters is a BAD_REQUEST on every database instead of a 500 on PostgreSQL.
+ */
+export const publicProcedure = t.procedure.use(async ({ ctx, type, next, getRawInput }) => {
   if (type === "mutation" && ctx.sessionToken && ctx.crossSite) {
     throw new TRPCError({ code: "FORBIDDEN", message: "Cross-site request refused" });
   }
+  const bad = nulPath(await getRawInput());
+  if (bad) throw new TRPCError({ code: "BAD_REQUEST", message: `${bad}: must not contain NUL characters` });
   return next();
 });
 

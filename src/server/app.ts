@@ -6,6 +6,8 @@ import type { Context } from "../api/trpc.js";
 import { resolveCaller, SESSION_TTL_MS } from "../services/auth.js";
 import type { Deps } from "../services/deps.js";
 import { sql } from "kysely";
+import { registerMcp } from "./mcp.js";
+import { registerRest } from "./rest.js";
 
 export const SESSION_COOKIE = "patchbay_session";
 
@@ -78,5 +80,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"],
   });
 
+  await registerRest(app, deps); // REST + /api/openapi.json + /api/docs (src/server/rest.ts)
+  await registerMcp(app, deps); // MCP (Streamable HTTP, stateless) at /api/mcp (src/server/mcp.ts)
   return app;
 }
