@@ -82,5 +82,6 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
 
   await registerRest(app, deps); // REST + /api/openapi.json + /api/docs (src/server/rest.ts)
   await registerMcp(app, deps); // MCP (Streamable HTTP, stateless) at /api/mcp (src/server/mcp.ts)
+  await (await import("./static.js")).registerWebUi(app); // web UI at / with SPA fallback (src/server/static.ts)
   return app;
 }
