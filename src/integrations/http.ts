@@ -367,7 +367,11 @@ export function classifyTransportError(err: unknown, url: URL, signal?: AbortSig
   if (has("ERR_SSL_WRONG_VERSION_NUMBER", "EPROTO") || /wrong version number|packet length too long/i.test(text)) {
     return new TestFailure("UNEXPECTED_RESPONSE", `${where} does not speak HTTPS; use http:// in the URL.`);
   }
-  if (codes.some((c) => c.startsWith("HPE_")) || /Expected HTTP\//i.test(text)) {
+  if (has("UND_ERR_HEADERS_OVERFLOW")) {
+    return new TestFailure("UNEXPECTED_RESPONSE", `The response headers from ${where} are too large; this does not look like the expected API.`);
+  }
+  // undici's HTTPParserError has no code for some malformations (e.g. "Invalid status code"): its name says it.
+  if (codes.some((c) => c.startsWith("HPE_")) || has("HTTPParserError") || /Expected HTTP\//i.test(text)) {
     const hint = url.protocol === "http:" ? " It may speak HTTPS; try https:// in the URL." : "";
     return new TestFailure("UNEXPECTED_RESPONSE", `${where} did not answer with valid HTTP.${hint}`);
   }

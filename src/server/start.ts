@@ -9,6 +9,7 @@ import { createFirstAdmin, hasUsers } from "../services/auth.js";
 import { reloadTrust } from "../services/certificates.js";
 import type { Deps } from "../services/deps.js";
 import { verifyKeyring } from "../services/secrets.js";
+import { applyProvisioning } from "../services/provisioning.js";
 import { buildApp } from "./app.js";
 
 /** Log redaction: credentials in headers never reach a log line; URLs are logged without their query. */
@@ -81,6 +82,7 @@ export async function createDeps(config: Config, log: Logger = createLogger(conf
       log.warn(`No users yet. Open the web UI and complete onboarding with this one-time setup token: ${deps.setupToken.value}`);
     }
   }
+  await applyProvisioning(deps); // PATCHBAY_PROVISION_FILE; logs its failures, never throws
   return deps;
 }
 

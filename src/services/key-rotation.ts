@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { DecryptError, Keyring, keyFromHex, secretAad, type Key } from "../crypto/keyring.js";
 import type { Db } from "../db/index.js";
-import { OperatorError } from "./operator.js";
+import { OperatorError } from "./operator-error.js";
 import { rotateSecrets, verifyKeyring } from "./secrets.js";
 
 /**
@@ -35,6 +35,16 @@ export interface RotationReport {
   total: number;
   reencrypted: number;
   keyFileReplaced: boolean;
+}
+
+/** `started`: whether secrets may already be under the new key (then the recovery advice applies). */
+export class RotationError extends OperatorError {
+  constructor(
+    message: string,
+    readonly started: boolean,
+  ) {
+    super(message);
+  }
 }
 
 export const pendingKeyFile = (keyFile: string) => `${keyFile}.new`;
@@ -96,9 +106,10 @@ export async function rotateKey(plan: RotationPlan): Promise<RotationReport> {
   // Nothing is written unless every secret opens now: a value no key can open would block the end.
   const before = await unreadableSecrets(db, both);
   if (before.length) {
-    throw new OperatorError(
+    throw new RotationError(
       `${before.length} stored secret(s) open with none of the configured keys, so the rotation cannot finish; nothing was changed:\n${describe(before)}\n` +
         "Configure the missing key in SECRET_ENCRYPTION_PREVIOUS_KEYS, or re-enter those secrets, then run this again.",
+      false,
     );
   }
   const total = (await db.selectFrom("integrationSecrets").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n;
@@ -108,9 +119,10 @@ export async function rotateKey(plan: RotationPlan): Promise<RotationReport> {
     const pendingFile = pendingKeyFile(plan.keyFile);
     const pending = readKeyFile(pendingFile);
     if (pending && pending.id !== newKey.id) {
-      throw new OperatorError(
+      throw new RotationError(
         `An unfinished rotation to another key (id ${pending.id}) is recorded in ${pendingFile}. Finish it first with:\n` +
           `  patchbay secrets rotate-key --new-key-file ${pendingFile}`,
+        false,
       );
     }
     fileKey = readKeyFile(plan.keyFile);
@@ -129,7 +141,7 @@ export async function rotateKey(plan: RotationPlan): Promise<RotationReport> {
   const only = new Keyring(newKey);
   const after = await unreadableSecrets(db, only);
   if (after.length) {
-    throw new OperatorError(`verification failed: ${after.length} secret(s) do not open with the new key:\n${describe(after)}\nThe key file was not changed; run this command again.`);
+    throw new RotationError(`verification failed: ${after.length} secret(s) do not open with the new key:\n${describe(after)}\nThe key file was not changed; run this command again.`, true);
   }
   await verifyKeyring(db, only);
   say(`verified: all ${Number(total)} secret(s) open with the new key alone`);

@@ -3,12 +3,13 @@ import { hashPassword, newId } from "../auth/tokens.js";
 import { constraintKind, transaction } from "../db/index.js";
 import { createFirstAdmin, hasUsers } from "./auth.js";
 import type { Caller, Deps } from "./deps.js";
+import { OperatorError } from "./operator-error.js";
 
 /**
  * What the operator does on the host (the `patchbay` CLI, provisioning at start): actions that are not
  * requests of a signed-in user, so they do not go through the API's permission checks.
  */
-export class OperatorError extends Error {}
+export { OperatorError };
 
 /**
  * The identity that operator actions act as: the first admin (the oldest user in a group holding `admin`).

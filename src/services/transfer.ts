@@ -5,8 +5,9 @@ import { newId } from "../auth/tokens.js";
 import { getKind } from "../catalog/index.js";
 import { DecryptError, secretAad } from "../crypto/keyring.js";
 import { SECRET_KINDS } from "../integrations/types.js";
+import { transaction } from "../db/index.js";
 import type { Deps } from "./deps.js";
-import { OperatorError } from "./operator.js";
+import { OperatorError } from "./operator-error.js";
 import { uniqueShort } from "./search-engines.js";
 
 /**
@@ -303,7 +304,9 @@ export async function importInstance(deps: Deps, text: string, passphrase: strin
     warnings: [],
   };
   const now = Date.now();
-  await deps.db.transaction().execute(async (trx) => {
+  await transaction(deps.db, async (trx) => {
+    // A retried transaction (deadlock victim) starts its report over.
+    Object.assign(report, { integrations: { created: 0, updated: 0 }, apps: { created: 0, updated: 0 }, searchEngines: { created: 0, updated: 0 }, groupsCreated: [], trustedCertificatesAdded: 0, warnings: [] });
     const users = new Map((await trx.selectFrom("users").select(["id", "username"]).execute()).map((u) => [u.username, u.id]));
     const groups = new Map((await trx.selectFrom("userGroups").select(["id", "name"]).execute()).map((g) => [g.name, g.id]));
     const userId = (name: string | null) => (name ? (users.get(name) ?? null) : null);

@@ -8,6 +8,7 @@ import { copyDatabase } from "../../src/services/migrate-db.js";
 import { freshDatabase } from "../helpers/database.js";
 import { makeClient, startPatchbay, type TestServer } from "../helpers/patchbay.js";
 import { startArr, type ArrEmulator } from "../upstreams/arr.js";
+import { persistentInstance, runCli } from "../cli/helpers.js";
 
 /**
  * `migrate-db`: all data from SQLite to PostgreSQL / MariaDB with secrets intact, proven by a Patchbay that
@@ -109,3 +110,35 @@ for (const [name, serverUrl] of targets) {
     });
   });
 }
+
+describe.skipIf(!targets[0][1])("patchbay migrate-db (the CLI)", () => {
+  it("copies an embedded instance into PostgreSQL, refuses a second copy, and rejects bad usage", async () => {
+    const inst = await persistentInstance();
+    const target = await freshDatabase(targets[0][1]);
+    try {
+      const server = await inst.start({ databaseUrl: undefined, encryptionKeyHex: keyHex });
+      await server.admin.integration.create.mutate({ name: "CLI copy", kind: "sonarr", url: sonarr.url, secrets: [{ kind: "apiKey", value: "copy-key" }] });
+      await inst.stop(server);
+      const env = { PATCHBAY_DATA_DIR: inst.dataDir, SECRET_ENCRYPTION_KEY: keyHex };
+      const ok = await runCli(["migrate-db", "--to", target.url!], env);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stdout).toContain("1 secrets verified");
+      const again = await runCli(["migrate-db", "--to", target.url!], env);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toMatch(/already holds Patchbay data/);
+      expect((await runCli(["migrate-db"], env)).code).toBe(2);
+      expect((await runCli(["migrate-db", "--to", "ftp://x"], env)).code).toBe(2);
+      // The copy serves the integration with its secret.
+      const copy = await startPatchbay({ databaseUrl: target.url, encryptionKeyHex: keyHex });
+      try {
+        const [item] = await copy.admin.integration.search.query({ query: "CLI copy" });
+        expect(await copy.admin.integration.testConnection.mutate({ id: item!.id })).toMatchObject({ ok: true });
+      } finally {
+        await copy.close();
+      }
+    } finally {
+      await target.drop();
+      await inst.dispose();
+    }
+  });
+});

@@ -1,0 +1,2 @@
+/** A refusal of an operator action (CLI, provisioning) with a message meant for the operator. */
+export class OperatorError extends Error {}

@@ -1,0 +1,81 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Config } from "../../src/config.js";
+import { freshDatabase } from "../helpers/database.js";
+import { startPatchbay, type TestServer } from "../helpers/patchbay.js";
+import { ROOT } from "../helpers/process.js";
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Environment variables of the operator's shell that must not leak into a test's CLI run. */
+const CONFIG_VARS = /^(PATCHBAY_|SECRET_ENCRYPTION_|DATABASE_URL$|HOST$|PORT$|REDIS_URL$)/;
+
+/** The `patchbay` bin (package.json "bin") as a child process, with the given configuration and stdin. */
+export function runCli(args: string[], env: Record<string, string | undefined> = {}, stdin?: string): Promise<CliResult> {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !CONFIG_VARS.test(k)));
+  const child = spawn(process.execPath, [path.join(ROOT, "bin/patchbay.mjs"), ...args], {
+    cwd: ROOT,
+    env: { ...clean, ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => (stdout += d));
+  child.stderr.on("data", (d) => (stderr += d));
+  child.stdin.end(stdin ?? "");
+  return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
+}
+
+/** The CLI environment that points at the same instance as a test server (data dir, database, key). */
+export function envOf(config: Config): Record<string, string | undefined> {
+  return {
+    PATCHBAY_DATA_DIR: config.dataDir,
+    DATABASE_URL: config.databaseUrl,
+    SECRET_ENCRYPTION_KEY: config.encryptionKeyHex,
+    SECRET_ENCRYPTION_PREVIOUS_KEYS: config.previousKeysHex.length ? config.previousKeysHex.join(",") : undefined,
+  };
+}
+
+/**
+ * One instance (data dir + database) that outlives its servers: start, stop, start again with other
+ * settings (a new key, a provisioning file), as an operator would.
+ */
+export async function persistentInstance() {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "patchbay-cli-"));
+  const database = await freshDatabase();
+  const servers: TestServer[] = [];
+  return {
+    dataDir,
+    databaseUrl: database.url,
+    env(extra: Record<string, string | undefined> = {}) {
+      return { PATCHBAY_DATA_DIR: dataDir, DATABASE_URL: database.url, ...extra };
+    },
+    async start(overrides: Partial<Config> = {}) {
+      const s = await startPatchbay({ dataDir, databaseUrl: database.url, ...overrides });
+      servers.push(s);
+      return s;
+    },
+    async stop(s: TestServer) {
+      servers.splice(servers.indexOf(s), 1);
+      await s.close();
+    },
+    async dispose() {
+      await Promise.all(servers.map((s) => s.close()));
+      await database.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function tempFile(name: string, content: string, mode = 0o600): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "patchbay-cli-file-"));
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, content, { mode });
+  return file;
+}
