@@ -73,8 +73,15 @@ export async function persistentInstance() {
   };
 }
 
+const tempDirs: string[] = [];
+// Temp files live until the test file's worker exits; removed then so runs do not pile up in /tmp.
+process.once("exit", () => {
+  for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
 export function tempFile(name: string, content: string, mode = 0o600): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "patchbay-cli-file-"));
+  tempDirs.push(dir);
   const file = path.join(dir, name);
   fs.writeFileSync(file, content, { mode });
   return file;

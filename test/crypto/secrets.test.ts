@@ -1,12 +1,20 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { generateKeyHex, KeyError, keyFromHex, Keyring, loadKeyring, secretAad } from "../../src/crypto/keyring.js";
 import { migrate, openDatabase } from "../../src/db/index.js";
 import { loadSecrets, rotateSecrets, sealSecret, verifyKeyring } from "../../src/services/secrets.js";
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "pb-crypto-"));
+const dirs: string[] = [];
+const tmp = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pb-crypto-"));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
 
 describe("AES-256-GCM keyring (§7)", () => {
   const ring = new Keyring(keyFromHex(generateKeyHex(), "test"));
