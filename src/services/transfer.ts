@@ -144,17 +144,22 @@ export const MIN_PASSPHRASE_LENGTH = 12;
 export async function exportInstance(deps: Deps, passphrase: string) {
   if (passphrase.length < MIN_PASSPHRASE_LENGTH) throw new OperatorError(`the passphrase must be at least ${MIN_PASSPHRASE_LENGTH} characters long`);
   const { db, keyring } = deps;
-  const [users, groups, apps, integrations, secrets, userPerms, groupPerms, engines, certs] = await Promise.all([
-    db.selectFrom("users").select(["id", "username"]).execute(),
-    db.selectFrom("userGroups").select(["id", "name"]).execute(),
-    db.selectFrom("apps").selectAll().orderBy("id").execute(),
-    db.selectFrom("integrations").selectAll().orderBy("id").execute(),
-    db.selectFrom("integrationSecrets").selectAll().orderBy("integrationId").orderBy("kind").execute(),
-    db.selectFrom("integrationUserPermissions").selectAll().execute(),
-    db.selectFrom("integrationGroupPermissions").selectAll().execute(),
-    db.selectFrom("searchEngines").selectAll().orderBy("id").execute(),
-    db.selectFrom("trustedCertificates").select(["fingerprint256", "subject", "issuer", "validTo", "pem"]).orderBy("fingerprint256").execute(),
-  ]);
+  // One snapshot: a write during the export cannot leave it half old, half new.
+  const snapshot = deps.dialect === "sqlite" ? db.transaction() : db.transaction().setIsolationLevel("repeatable read");
+  const [users, groups, apps, integrations, secrets, userPerms, groupPerms, engines, certs] = await snapshot.execute((trx) =>
+    Promise.all([
+
+      trx.selectFrom("users").select(["id", "username"]).execute(),
+      trx.selectFrom("userGroups").select(["id", "name"]).execute(),
+      trx.selectFrom("apps").selectAll().orderBy("id").execute(),
+      trx.selectFrom("integrations").selectAll().orderBy("id").execute(),
+      trx.selectFrom("integrationSecrets").selectAll().orderBy("integrationId").orderBy("kind").execute(),
+      trx.selectFrom("integrationUserPermissions").selectAll().execute(),
+      trx.selectFrom("integrationGroupPermissions").selectAll().execute(),
+      trx.selectFrom("searchEngines").selectAll().orderBy("id").execute(),
+      trx.selectFrom("trustedCertificates").select(["fingerprint256", "subject", "issuer", "validTo", "pem"]).orderBy("fingerprint256").execute(),
+    ]),
+  );
   const username = new Map(users.map((u) => [u.id, u.username]));
   const groupName = new Map(groups.map((g) => [g.id, g.name]));
   const usedUsers = new Set<string>();
