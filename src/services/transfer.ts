@@ -148,7 +148,6 @@ export async function exportInstance(deps: Deps, passphrase: string) {
   const snapshot = deps.dialect === "sqlite" ? db.transaction() : db.transaction().setIsolationLevel("repeatable read");
   const [users, groups, apps, integrations, secrets, userPerms, groupPerms, engines, certs] = await snapshot.execute((trx) =>
     Promise.all([
-
       trx.selectFrom("users").select(["id", "username"]).execute(),
       trx.selectFrom("userGroups").select(["id", "name"]).execute(),
       trx.selectFrom("apps").selectAll().orderBy("id").execute(),
