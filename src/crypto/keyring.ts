@@ -89,9 +89,11 @@ export function loadKeyring(opts: {
   keyFile?: string;
   dataDir: string;
   previousKeysHex?: string[];
-}): { keyring: Keyring; generatedAt?: string } {
+}): { keyring: Keyring; generatedAt?: string; pendingRotation?: string } {
   let current: Key;
   let generatedAt: string | undefined;
+  let pendingRotation: string | undefined;
+  const extra: Key[] = [];
   if (opts.keyHex) {
     current = keyFromHex(opts.keyHex, "SECRET_ENCRYPTION_KEY");
   } else if (opts.keyFile) {
@@ -104,6 +106,13 @@ export function loadKeyring(opts: {
     current = keyFromHex(text, `The key file ${opts.keyFile}`);
   } else {
     const file = path.join(opts.dataDir, "secret.key");
+    // A key rotation that died midway leaves its new key here (`patchbay secrets rotate-key`): keep it
+    // readable, so the instance still starts with every secret; running the rotation again finishes it.
+    const pending = path.join(opts.dataDir, "secret.key.new");
+    if (fs.existsSync(file) && fs.existsSync(pending)) {
+      extra.push(keyFromHex(fs.readFileSync(pending, "utf8"), `The pending key file ${pending}`));
+      pendingRotation = pending;
+    }
     if (fs.existsSync(file)) {
       current = keyFromHex(fs.readFileSync(file, "utf8"), `The key file ${file}`);
     } else {
@@ -115,5 +124,5 @@ export function loadKeyring(opts: {
     }
   }
   const older = (opts.previousKeysHex ?? []).map((h, i) => keyFromHex(h, `SECRET_ENCRYPTION_PREVIOUS_KEYS[${i}]`));
-  return { keyring: new Keyring(current, older), generatedAt };
+  return { keyring: new Keyring(current, [...older, ...extra]), generatedAt, pendingRotation };
 }

@@ -25,12 +25,15 @@ export function createLogger(level: string): Logger {
 
 /** Opens everything Patchbay needs (database, keyring, trust store) and applies migrations. */
 export async function createDeps(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Deps> {
-  const { keyring, generatedAt } = loadKeyring({
+  const { keyring, generatedAt, pendingRotation } = loadKeyring({
     keyHex: config.encryptionKeyHex,
     keyFile: config.encryptionKeyFile,
     dataDir: config.dataDir,
     previousKeysHex: config.previousKeysHex,
   });
+  if (pendingRotation) {
+    log.warn({ file: pendingRotation }, "an unfinished key rotation was found; its key stays readable. Run `patchbay secrets rotate-key --new-key-file` with that file to finish it");
+  }
   if (generatedAt) log.warn({ file: generatedAt }, "generated a new encryption key; back this file up together with the database");
   const { db, dialect } = await openDatabase(config.databaseUrl, config.dataDir);
   try {

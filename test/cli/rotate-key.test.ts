@@ -189,9 +189,25 @@ describe("a rotation that died midway", () => {
   });
   afterAll(() => inst?.dispose());
 
-  it("the server with the old key alone refuses clearly, naming SECRET_ENCRYPTION_PREVIOUS_KEYS", async () => {
-    const e = await startError(inst, {});
-    expect(e?.message).toMatch(/Add it to SECRET_ENCRYPTION_PREVIOUS_KEYS and run the key rotation to finish/);
+  it("the server still starts on its data-dir key: the pending key file stays readable, every secret reads, a warning says to finish", async () => {
+    const s = await inst.start();
+    try {
+      await expectAllWork(s, ids);
+      expect(s.logs.join("\n")).toContain("an unfinished key rotation was found");
+    } finally {
+      await inst.stop(s);
+    }
+  });
+
+  it("without the pending key (file removed), the server refuses clearly, naming SECRET_ENCRYPTION_PREVIOUS_KEYS", async () => {
+    const saved = fs.readFileSync(pending(), "utf8");
+    fs.rmSync(pending());
+    try {
+      const e = await startError(inst, {});
+      expect(e?.message).toMatch(/Add it to SECRET_ENCRYPTION_PREVIOUS_KEYS and run the key rotation to finish/);
+    } finally {
+      fs.writeFileSync(pending(), saved, { mode: 0o600 });
+    }
   });
 
   it("the documented recovery starts it: SECRET_ENCRYPTION_PREVIOUS_KEYS=$(cat secret.key.new) — every secret reads", async () => {
