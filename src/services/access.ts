@@ -11,11 +11,12 @@ import type { Caller } from "./deps.js";
  *   max(user rows, rows of every group the caller is in incl. `everyone`, level from global permissions)
  * computed in SQL, so a list, a check and a search are each one query, filtered to the caller.
  */
-export function accessibleIntegrations(db: Db, caller: Caller) {
+function accessibleFrom(db: Db, caller: Caller) {
   const userId = caller.user?.id ?? "";
   const global = caller.user ? globalIntegrationLevel(caller.permissions) : 0;
   if (global >= 3) {
-    return db.selectFrom("integrations as i").selectAll("i").select(sql<number>`3`.as("level"));
+    // Full access to everything: no permission rows to read at all.
+    return { query: db.selectFrom("integrations as i"), level: sql<number>`3` };
   }
   const rows = db
     .selectFrom("integrationUserPermissions")
@@ -36,13 +37,21 @@ export function accessibleIntegrations(db: Db, caller: Caller) {
     .selectFrom(rows.as("p"))
     .select(["p.integrationId", (eb) => eb.fn.max("p.level").as("level")])
     .groupBy("p.integrationId");
-  const base = db
-    .selectFrom("integrations as i")
-    .leftJoin(levels.as("lv"), "lv.integrationId", "i.id")
-    .selectAll("i")
-    .select(sql<number>`case when coalesce(${sql.ref("lv.level")}, 0) > ${sql.lit(global)} then ${sql.ref("lv.level")} else ${sql.lit(global)} end`.as("level"));
+  const joined = db.selectFrom("integrations as i").leftJoin(levels.as("lv"), "lv.integrationId", "i.id");
+  const level = sql<number>`case when coalesce(${sql.ref("lv.level")}, 0) > ${sql.lit(global)} then ${sql.ref("lv.level")} else ${sql.lit(global)} end`;
   // Without a global level, only integrations with a row for the caller are visible at all.
-  return global > 0 ? base : base.where("lv.level", ">=", 1);
+  return { query: global > 0 ? joined : joined.where("lv.level", ">=", 1), level };
+}
+
+export function accessibleIntegrations(db: Db, caller: Caller) {
+  const { query, level } = accessibleFrom(db, caller);
+  return query.selectAll("i").select(level.as("level"));
+}
+
+/** The same, with only what a list item shows (fewer columns to read and map on big lists). */
+export function accessibleList(db: Db, caller: Caller) {
+  const { query, level } = accessibleFrom(db, caller);
+  return query.select(["i.id", "i.name", "i.kind", "i.url", level.as("level")]);
 }
 
 export type AccessibleQuery = ReturnType<typeof accessibleIntegrations>;

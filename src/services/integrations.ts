@@ -7,7 +7,7 @@ import { categoriesOf, describeSecretOptions, getKind, kindOrder, kindsInCategor
 import { constraintKind, transaction, type Db } from "../db/index.js";
 import { runConnectionTest, runSearch } from "../integrations/runner.js";
 import { PUBLIC_SECRET_KINDS, type Category, type KindDefinition, type SecretKind, type Secrets, type TestError } from "../integrations/types.js";
-import { accessibleIntegrations, requireIntegration } from "./access.js";
+import { accessibleList, requireIntegration } from "./access.js";
 import type { Caller, Deps } from "./deps.js";
 import { loadSecrets, sealSecret, toSecrets } from "./secrets.js";
 import { ensureFreshTrust } from "./certificates.js";
@@ -34,12 +34,15 @@ function listItem(r: Row) {
   return { id: r.id, name: r.name, kind: r.kind, url: r.url, permissions: accessFlags(Number(r.level)) };
 }
 
+// One collator for every comparison: localeCompare with options builds a new one per call (slow on big lists).
+const byName = new Intl.Collator(undefined, { sensitivity: "base" }).compare;
+
 function byCatalogThenName(a: Row, b: Row): number {
-  return kindOrder(a.kind) - kindOrder(b.kind) || a.name.localeCompare(b.name, undefined, { sensitivity: "base" }) || a.id.localeCompare(b.id);
+  return kindOrder(a.kind) - kindOrder(b.kind) || byName(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 export async function listIntegrations(deps: Deps, caller: Caller, filter?: { kinds: string[] }) {
-  let q = accessibleIntegrations(deps.db, caller);
+  let q = accessibleList(deps.db, caller);
   if (filter) {
     if (!filter.kinds.length) return [];
     q = q.where("i.kind", "in", filter.kinds);
@@ -62,7 +65,7 @@ export function likeContains(query: string): string {
 }
 
 export async function searchIntegrations(deps: Deps, caller: Caller, query: string, limit: number) {
-  const rows = await accessibleIntegrations(deps.db, caller)
+  const rows = await accessibleList(deps.db, caller)
     .where(sql`lower(${sql.ref("i.name")})`, "like", sql`${likeContains(query)} escape '!'`)
     .orderBy(sql`lower(${sql.ref("i.name")})`)
     .orderBy("i.id")
