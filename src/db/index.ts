@@ -38,7 +38,7 @@ export async function openDatabase(databaseUrl: string | undefined, dataDir: str
     conn.pragma("foreign_keys = ON");
     conn.pragma("busy_timeout = 5000");
     conn.pragma("synchronous = NORMAL");
-    dialect = new SqliteDialect({ database: conn });
+    dialect = new SqliteDialect({ database: withStatementCache(conn) });
     name = "sqlite";
   } else if (/^postgres(ql)?:/.test(databaseUrl)) {
     const pg = await import("pg");
@@ -66,6 +66,31 @@ export async function openDatabase(databaseUrl: string | undefined, dataDir: str
   }
   const db = new Kysely<Database>({ dialect, plugins: [new CamelCasePlugin()] });
   return { db, dialect: name, sqlitePath };
+}
+
+/**
+ * Kysely's SQLite driver prepares every statement anew; for the small queries every request makes
+ * (resolveCaller, the one-integration permission check) parsing and planning cost about as much as running
+ * them. Statements are cached by their SQL text (parameters are always bound, so the set of texts is small);
+ * the driver runs one query at a time, so a cached statement is never busy.
+ */
+function withStatementCache(conn: import("better-sqlite3").Database, max = 500) {
+  const cache = new Map<string, import("better-sqlite3").Statement>();
+  return {
+    close: () => conn.close(),
+    prepare(sql: string) {
+      let stmt = cache.get(sql);
+      if (stmt) {
+        // Least recently used goes first: re-insert on every hit.
+        cache.delete(sql);
+      } else {
+        stmt = conn.prepare(sql);
+        if (cache.size >= max) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(sql, stmt);
+      return stmt;
+    },
+  };
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

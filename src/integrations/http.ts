@@ -39,7 +39,8 @@ export class TrustStore {
       const fingerprints = this.fingerprints;
       agent = new Agent({
         keepAliveTimeout: 4_000,
-        connections: 8,
+        // Generous per-origin pool: tests queued behind a slow upstream would otherwise time out in our own queue.
+        connections: 64,
         // The overall deadline comes from the caller's AbortSignal; these are only backstops.
         headersTimeout: 120_000,
         bodyTimeout: 120_000,

@@ -11,40 +11,44 @@ import type { Caller } from "./deps.js";
  *   max(user rows, rows of every group the caller is in incl. `everyone`, level from global permissions)
  * computed in SQL, so a list, a check and a search are each one query, filtered to the caller.
  */
-function accessibleFrom(db: Db, caller: Caller) {
+function accessibleFrom(db: Db, caller: Caller, onlyId?: string) {
   const userId = caller.user?.id ?? "";
   const global = caller.user ? globalIntegrationLevel(caller.permissions) : 0;
   if (global >= 3) {
     // Full access to everything: no permission rows to read at all.
-    return { query: db.selectFrom("integrations as i"), level: sql<number>`3` };
+    const all = db.selectFrom("integrations as i");
+    return { query: onlyId === undefined ? all : all.where("i.id", "=", onlyId), level: sql<number>`3` };
   }
-  const rows = db
-    .selectFrom("integrationUserPermissions")
+  let userRows = db.selectFrom("integrationUserPermissions").select(["integrationId", "level"]).where("userId", "=", userId);
+  let groupRows = db
+    .selectFrom("integrationGroupPermissions")
     .select(["integrationId", "level"])
-    .where("userId", "=", userId)
-    .unionAll(
-      db
-        .selectFrom("integrationGroupPermissions")
-        .select(["integrationId", "level"])
-        .where((eb) =>
-          eb.or([
-            eb("groupId", "=", EVERYONE_GROUP_ID),
-            eb("groupId", "in", db.selectFrom("groupMembers").select("groupId").where("userId", "=", userId)),
-          ]),
-        ),
+    .where((eb) =>
+      eb.or([
+        eb("groupId", "=", EVERYONE_GROUP_ID),
+        eb("groupId", "in", db.selectFrom("groupMembers").select("groupId").where("userId", "=", userId)),
+      ]),
     );
+  if (onlyId !== undefined) {
+    // One integration: read only its permission rows (primary-key prefix) instead of aggregating every row
+    // of the caller and then keeping one.
+    userRows = userRows.where("integrationId", "=", onlyId);
+    groupRows = groupRows.where("integrationId", "=", onlyId);
+  }
+  const rows = userRows.unionAll(groupRows);
   const levels = db
     .selectFrom(rows.as("p"))
     .select(["p.integrationId", (eb) => eb.fn.max("p.level").as("level")])
     .groupBy("p.integrationId");
-  const joined = db.selectFrom("integrations as i").leftJoin(levels.as("lv"), "lv.integrationId", "i.id");
+  const all = db.selectFrom("integrations as i").leftJoin(levels.as("lv"), "lv.integrationId", "i.id");
+  const joined = onlyId === undefined ? all : all.where("i.id", "=", onlyId);
   const level = sql<number>`case when coalesce(${sql.ref("lv.level")}, 0) > ${sql.lit(global)} then ${sql.ref("lv.level")} else ${sql.lit(global)} end`;
   // Without a global level, only integrations with a row for the caller are visible at all.
   return { query: global > 0 ? joined : joined.where("lv.level", ">=", 1), level };
 }
 
-export function accessibleIntegrations(db: Db, caller: Caller) {
-  const { query, level } = accessibleFrom(db, caller);
+export function accessibleIntegrations(db: Db, caller: Caller, onlyId?: string) {
+  const { query, level } = accessibleFrom(db, caller, onlyId);
   return query.selectAll("i").select(level.as("level"));
 }
 
@@ -61,7 +65,7 @@ export type AccessibleQuery = ReturnType<typeof accessibleIntegrations>;
  * are the same NOT_FOUND by construction, so ids cannot be enumerated.
  */
 export async function requireIntegration(db: Db, caller: Caller, id: string, min: number) {
-  const row = await accessibleIntegrations(db, caller).where("i.id", "=", id).executeTakeFirst();
+  const row = await accessibleIntegrations(db, caller, id).executeTakeFirst();
   if (!row || Number(row.level) < min) throw new TRPCError({ code: "NOT_FOUND", message: "Integration not found" });
   return { ...row, level: Number(row.level) };
 }

@@ -92,7 +92,7 @@ export interface EngineInput {
 
 export async function createEngine(deps: Deps, caller: Caller, input: EngineInput) {
   if (input.integrationId) {
-    const ok = await accessibleIntegrations(deps.db, caller).where("i.id", "=", input.integrationId).executeTakeFirst();
+    const ok = await accessibleIntegrations(deps.db, caller, input.integrationId).executeTakeFirst();
     if (!ok || Number(ok.level) < LEVELS.full) throw new TRPCError({ code: "BAD_REQUEST", message: "integrationId: integration not found" });
   } else if (!input.urlTemplate) {
     throw new TRPCError({ code: "BAD_REQUEST", message: "urlTemplate: required for a search engine that is not linked to an integration" });

@@ -1,0 +1,284 @@
+/**
+ * `npm run bench` (issue 7): seeded data sets, every listed procedure in-process (tRPC createCaller) and over
+ * HTTP (autocannon on loopback against the real server process), process figures and connection-test
+ * figures; prints tables and writes bench/results.json. Never part of `npm test`.
+ *
+ * BENCH_ONLY=process,small,medium,large,connection,http runs a subset (while working on one figure).
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startArr } from "../test/upstreams/arr.js";
+import { connectionFigures, type ConnectionFigures } from "./connection.js";
+import { DATASETS, removeDataset, SEARCH_QUERY, seedDataset, type Dataset, type DatasetSpec } from "./dataset.js";
+import { load, rssMb, SERVER_COMMAND, startServerProcess, treeRssMb, trpcMutation, trpcQuery, type HttpRequest, type HttpResult } from "./http.js";
+import { permissionRows, runInProcess, type ProcedureResult } from "./inprocess.js";
+import { Prng } from "./prng.js";
+import { processFigures, type ProcessFigures } from "./process.js";
+import { round } from "./stats.js";
+
+const only = new Set((process.env.BENCH_ONLY ?? "process,small,medium,large,connection,http").split(",").map((s) => s.trim()));
+const ARR_KEY = "bench-arr-key-0123456789abcdef0123";
+
+interface HttpRow extends HttpResult {
+  procedure: string;
+  note?: string;
+}
+
+interface DatasetResult {
+  spec: DatasetSpec;
+  rows: Record<string, number>;
+  seedMs: number;
+  visible: Record<string, number>;
+  inProcess: ProcedureResult[];
+  http: HttpRow[];
+}
+
+interface Target {
+  figure: string;
+  measured: number;
+  target: number;
+  unit: string;
+  /** "max": measured must be ≤ target; "min": measured must be ≥ target. */
+  kind: "max" | "min";
+  ratio: number;
+  met: boolean;
+  note?: string;
+}
+
+const results: {
+  startedAt: string;
+  machine: { cpus: number; cpuModel: string; node: string; platform: string; loadavgAtStart: number[]; loadavgAtEnd?: number[] };
+  database: string;
+  serverCommand: string;
+  process?: ProcessFigures;
+  datasets: Partial<Record<DatasetSpec["name"], DatasetResult>>;
+  connection?: ConnectionFigures;
+  rssAfterLargeMb?: { serverMb: number; treeMb: number; note: string };
+  targets: Target[];
+  durationS?: number;
+} = {
+  startedAt: new Date().toISOString(),
+  machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "?", node: process.version, platform: `${os.platform()} ${os.release()}`, loadavgAtStart: os.loadavg().map((v) => round(v, 2)) },
+  database: process.env.BENCH_DATABASE_URL ? "server database (BENCH_DATABASE_URL)" : "SQLite (the default, WAL)",
+  serverCommand: `node ${SERVER_COMMAND.join(" ")}`,
+  datasets: {},
+  targets: [],
+};
+
+const t0 = performance.now();
+const log = (msg: string) => console.log(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${msg}`);
+
+function httpRequests(ds: Dataset, arrUrl: string): { procedure: string; requests: HttpRequest[]; apiKey: string; note?: string }[] {
+  const ids = ds.fullIds.slice(0, 64);
+  const rng = new Prng(11);
+  return [
+    { procedure: "integration.all", requests: [trpcQuery("integration.all")], apiKey: ds.userToken },
+    { procedure: "integration.allOfGivenCategory", requests: [trpcQuery("integration.allOfGivenCategory", { category: "mediaCollection" })], apiKey: ds.userToken },
+    { procedure: "integration.search", requests: [trpcQuery("integration.search", { query: SEARCH_QUERY })], apiKey: ds.userToken },
+    { procedure: "integration.byId", requests: ids.map((id) => trpcQuery("integration.byId", { id })), apiKey: ds.userToken },
+    { procedure: "integration.getIntegrationPermissions", requests: ids.map((id) => trpcQuery("integration.getIntegrationPermissions", { id })), apiKey: ds.userToken },
+    {
+      procedure: "integration.saveUserIntegrationPermissions",
+      requests: ids.map((id) => trpcMutation("integration.saveUserIntegrationPermissions", { entityId: id, permissions: permissionRows(ds, rng) })),
+      apiKey: ds.userToken,
+      note: "10 rows",
+    },
+    {
+      procedure: "integration.create",
+      requests: [trpcMutation("integration.create", { name: "Bench Sonarr", kind: "sonarr", url: arrUrl, secrets: [{ kind: "apiKey", value: ARR_KEY }] })],
+      apiKey: ds.adminToken,
+      note: "sonarr vs. instant arr emulator (admin)",
+    },
+  ];
+}
+
+async function benchDataset(spec: DatasetSpec): Promise<void> {
+  log(`${spec.name}: seeding ${spec.integrations} integrations, ${spec.users} users, ${spec.groups} groups, ${spec.apps} apps`);
+  const ds = await seedDataset(spec);
+  log(`${spec.name}: seeded in ${(ds.seedMs / 1000).toFixed(1)} s (${JSON.stringify(ds.rows)})`);
+  const arr = await startArr({ app: "Sonarr", apiKey: ARR_KEY });
+  try {
+    const { results: inProcess, counts } = await runInProcess(ds, { url: arr.url, apiKey: ARR_KEY });
+    arr.requests.length = 0;
+    log(`${spec.name}: in-process done`);
+    const entry: DatasetResult = { spec, rows: ds.rows, seedMs: round(ds.seedMs, 0), visible: counts, inProcess, http: [] };
+    results.datasets[spec.name] = entry;
+    if (spec.name === "medium" && only.has("connection")) {
+      log("connection-test figures (medium data set)");
+      results.connection = await connectionFigures(ds);
+    }
+    await ds.deps.close();
+    if (!only.has("http")) return;
+
+    // Over HTTP: the real server process on the same data dir; autocannon runs here, on the other core.
+    const server = await startServerProcess(ds.dataDir, { SECRET_ENCRYPTION_KEY: ds.keyHex });
+    try {
+      const all = httpRequests(ds, arr.url);
+      const plan: { procedure: string; durationS: number }[] =
+        spec.name === "small"
+          ? [{ procedure: "integration.all", durationS: 5 }]
+          : spec.name === "medium"
+            ? all.map((p) => ({ procedure: p.procedure, durationS: 3 }))
+            : [
+                { procedure: "integration.all", durationS: 3 },
+                { procedure: "integration.byId", durationS: 3 },
+              ];
+      for (const step of plan) {
+        const p = all.find((x) => x.procedure === step.procedure)!;
+        const r = await load(server.url, p.apiKey, p.requests, { durationS: step.durationS });
+        arr.requests.length = 0;
+        entry.http.push({ procedure: p.procedure, ...r, ...(p.note ? { note: p.note } : {}) });
+        log(`${spec.name}: HTTP ${p.procedure}: ${r.rps} req/s, p50 ${r.p50} ms`);
+      }
+      if (spec.name === "small") {
+        // Reference points for the HTTP figures: the cheapest authenticated tRPC query (resolveCaller + the
+        // tRPC fetch adapter + superjson, no data) and a plain Fastify route with one SQL round trip.
+        for (const [procedure, req, note] of [
+          ["auth.session", trpcQuery("auth.session"), "reference: the cheapest authenticated tRPC query"],
+          ["GET /api/health", { path: "/api/health" }, "reference: plain Fastify route + select 1"],
+        ] as const) {
+          const r = await load(server.url, ds.userToken, [req], { durationS: 3 });
+          entry.http.push({ procedure, ...r, note });
+          log(`${spec.name}: HTTP ${procedure}: ${r.rps} req/s`);
+        }
+      }
+      if (spec.name === "large") {
+        results.rssAfterLargeMb = { serverMb: round(rssMb(server.pid), 1), treeMb: round(treeRssMb(server.pid), 1), note: "server process after the HTTP runs on the large data set" };
+      }
+    } finally {
+      await server.stop();
+    }
+    if (spec.name === "small") {
+      // The same run with LOG_LEVEL=warn: what the two request log lines per call cost.
+      const quiet = await startServerProcess(ds.dataDir, { SECRET_ENCRYPTION_KEY: ds.keyHex, LOG_LEVEL: "warn" });
+      try {
+        const r = await load(quiet.url, ds.userToken, [trpcQuery("integration.all")], { durationS: 5 });
+        entry.http.push({ procedure: "integration.all", ...r, note: "LOG_LEVEL=warn (no request log lines)" });
+        log(`${spec.name}: HTTP integration.all (LOG_LEVEL=warn): ${r.rps} req/s`);
+      } finally {
+        await quiet.stop();
+      }
+    }
+  } finally {
+    await arr.close();
+    removeDataset(ds);
+  }
+}
+
+function target(figure: string, measured: number | undefined, t: number, unit: string, kind: "max" | "min", note?: string) {
+  if (measured === undefined || !Number.isFinite(measured)) return;
+  const ratio = round(measured / t, 2);
+  results.targets.push({ figure, measured: round(measured, 3), target: t, unit, kind, ratio, met: kind === "max" ? measured <= t : measured >= t, ...(note ? { note } : {}) });
+}
+
+function computeTargets() {
+  const ip = (set: DatasetSpec["name"], proc: string) => results.datasets[set]?.inProcess.find((r) => r.procedure === proc);
+  target("integration.all p50, medium, in-process", ip("medium", "integration.all")?.p50, 0.7, "ms", "max");
+  target("integration.all p50, large, in-process", ip("large", "integration.all")?.p50, 5, "ms", "max");
+  target("integration.byId p50, medium, in-process", ip("medium", "integration.byId")?.p50, 0.15, "ms", "max");
+  target("saveUserIntegrationPermissions (10 rows) p50, medium, in-process", ip("medium", "integration.saveUserIntegrationPermissions")?.p50, 0.5, "ms", "max");
+  const httpAll = results.datasets.small?.http.find((r) => r.procedure === "integration.all" && !r.note);
+  target("integration.all over HTTP, small, 2 cores", httpAll?.rps, 3000, "req/s", "min", "LOG_LEVEL=info (default), 10 connections");
+  const p = results.process;
+  target("idle RSS after start", p?.idleRss.serverMb, 80, "MB", "max", results.serverCommand);
+  target("cold start to first 200 /api/health (npm start)", p?.coldStart.npmStart.medianMs, 1000, "ms", "max", "median of 3 restarts");
+  target("cold start to first 200 /api/health (node --import tsx src/main.ts)", p?.coldStart.nodeDirect.medianMs, 1000, "ms", "max", "median of 3 restarts");
+  const c = results.connection;
+  for (const t of c?.timeout ?? []) {
+    target(`TIMEOUT verdict, deadline ${t.deadlineMs} ms (worst of ${t.verdictsMs.length})`, t.worstMs, t.deadlineMs * 1.05, "ms", "max", `codes: ${[...new Set(t.codes)].join(",")}`);
+  }
+  if (c) target("integration.all p50 under 100 slow tests ÷ idle p50", c.underLoad.ratioP50, 2, "×", "max", `idle ${round(c.underLoad.idle.p50)} ms → ${round(c.underLoad.loaded.p50)} ms`);
+}
+
+// ---- printing ----------------------------------------------------------------------------------------
+function table(headers: string[], rows: (string | number)[][]): string {
+  const cells = [headers, ...rows.map((r) => r.map((c) => String(c)))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
+  // Text columns (the first, notes, codes) align left; figures align right.
+  const left = headers.map((h, i) => i === 0 || /^(note|codes|value|verdicts)/.test(h));
+  const line = (r: string[]) => "| " + r.map((c, i) => (left[i] ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ") + " |";
+  return [line(cells[0]!), "|" + widths.map((w, i) => (left[i] ? "-".repeat(w + 2) : "-".repeat(w + 1) + ":")).join("|") + "|", ...cells.slice(1).map(line)].join("\n");
+}
+
+const ms = (v: number) => (Number.isFinite(v) ? (v < 1 ? v.toFixed(3) : v < 100 ? v.toFixed(2) : v.toFixed(0)) : "–");
+
+function print() {
+  const out: string[] = [];
+  out.push(`\nPatchbay benchmarks — ${results.machine.cpus} × ${results.machine.cpuModel}, Node ${results.machine.node}, ${results.database}`);
+  out.push(`load average at start ${results.machine.loadavgAtStart.join(" / ")}, at end ${results.machine.loadavgAtEnd?.join(" / ")}`);
+  if ((results.machine.loadavgAtStart[0] ?? 0) > 1) out.push("NOTE: other processes were using the CPU when the bench started; figures are pessimistic.");
+  for (const [name, d] of Object.entries(results.datasets)) {
+    out.push(`\n## ${name}: ${d.rows.integrations} integrations, ${d.spec.users} users, ${d.spec.groups} groups, ${d.spec.apps} apps — seeded in ${(d.seedMs / 1000).toFixed(1)} s; the measured user sees ${d.visible.all}`);
+    out.push("In-process (createCaller, one call at a time)");
+    out.push(table(["procedure", "p50 ms", "p99 ms", "calls/s", "n", "note"], d.inProcess.map((r) => [r.procedure, ms(r.p50), ms(r.p99), round(r.rps, 0), r.n, r.note ?? ""])));
+    if (d.http.length) {
+      out.push("HTTP (autocannon, loopback, 10 connections, API key header)");
+      out.push(table(["procedure", "p50 ms", "p99 ms", "req/s", "requests", "non-2xx", "note"], d.http.map((r) => [r.procedure, ms(r.p50), ms(r.p99), r.rps, r.requests, r.non2xx + r.errors, r.note ?? ""])));
+    }
+  }
+  const p = results.process;
+  if (p || results.rssAfterLargeMb) {
+    out.push("\n## Process");
+    const rows: (string | number)[][] = [];
+    if (p) {
+      rows.push(["cold start, npm start, empty data dir (first start: key, migrations, admin)", `${p.coldStart.npmStart.emptyDirMs} ms`]);
+      rows.push(["cold start, npm start, restarts (median)", `${p.coldStart.npmStart.medianMs} ms  (${p.coldStart.npmStart.restartsMs.join(", ")})`]);
+      rows.push([`cold start, ${results.serverCommand} (median)`, `${p.coldStart.nodeDirect.medianMs} ms  (${p.coldStart.nodeDirect.restartsMs.join(", ")})`]);
+      rows.push(["idle RSS after start, server process", `${p.idleRss.serverMb} MB`]);
+    }
+    if (results.rssAfterLargeMb) rows.push(["RSS after the large data set is loaded and queried", `${results.rssAfterLargeMb.serverMb} MB`]);
+    out.push(table(["figure", "value"], rows));
+  }
+  const c = results.connection;
+  if (c) {
+    out.push("\n## Connection tests (sonarr adapter vs. the arr emulator, in-process)");
+    out.push(
+      table(
+        ["upstream delay", "direct GET p50", "testConnection p50", "p99", "overhead vs direct", "overhead vs delay"],
+        c.overhead.map((o) => [`${o.upstreamDelayMs} ms`, `${ms(o.direct.p50)} ms`, `${ms(o.testConnection.p50)} ms`, `${ms(o.testConnection.p99)} ms`, `${ms(o.overP50VsDirect)} ms`, `${ms(o.overP50VsDelay)} ms`]),
+      ),
+    );
+    out.push(table(["deadline", "verdicts (ms)", "worst ÷ deadline", "codes"], c.timeout.map((t) => [`${t.deadlineMs} ms`, t.verdictsMs.join(", "), t.worstRatio, [...new Set(t.codes)].join(",")])));
+    const u = c.underLoad;
+    out.push(
+      table(
+        ["integration.all (medium)", "p50 ms", "p99 ms", "calls/s"],
+        [
+          ["idle", ms(u.idle.p50), ms(u.idle.p99), round(u.idle.rps, 0)],
+          [`${u.inFlight} connection tests in flight (upstream ${u.slowDelayMs} ms)`, ms(u.loaded.p50), ms(u.loaded.p99), round(u.loaded.rps, 0)],
+        ],
+      ),
+    );
+    out.push(`(${u.inFlight} upstreams, one test each at a time: ${u.testsCompleted} slow tests completed, ${u.testsFailed} failed during the window)`);
+    const so = c.sameOrigin;
+    out.push(
+      `${so.tests} slow tests (upstream ${so.slowDelayMs} ms) against ONE origin at once, deadline ${so.deadlineMs} ms: ` +
+        `${Object.entries(so.codes).map(([k, v]) => `${v} ${k}`).join(", ")} after ${so.wallMs} ms; the upstream served ${so.upstreamAvgConcurrent} at a time on average (8 connections per origin)`,
+    );
+  }
+  out.push("\n## Targets (ratio = measured ÷ target)");
+  out.push(table(["figure", "measured", "target", "ratio", "met", "note"], results.targets.map((t) => [t.figure, `${t.measured} ${t.unit}`, `${t.kind === "max" ? "≤" : "≥"} ${round(t.target, 2)} ${t.unit}`, t.ratio, t.met ? "yes" : "MISSED", t.note ?? ""])));
+  out.push(`\nTotal ${results.durationS} s; results in bench/results.json`);
+  console.log(out.join("\n"));
+}
+
+// ---- main ----------------------------------------------------------------------------------------------
+try {
+  if (only.has("process")) {
+    log("process figures: cold starts and idle RSS");
+    results.process = await processFigures();
+  }
+  for (const name of ["small", "medium", "large"] as const) {
+    if (only.has(name)) await benchDataset(DATASETS[name]);
+  }
+  computeTargets();
+  results.machine.loadavgAtEnd = os.loadavg().map((v) => round(v, 2));
+  results.durationS = round((performance.now() - t0) / 1000, 0);
+  fs.writeFileSync(path.join(import.meta.dirname, "results.json"), JSON.stringify(results, null, 2) + "\n");
+  print();
+  process.exit(0);
+} catch (e) {
+  console.error("bench failed:", e);
+  process.exit(1);
+}
