@@ -1,12 +1,12 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import autocannon from "autocannon";
 import { freePort, ROOT } from "../test/helpers/process.js";
 import { round, sleep } from "./stats.js";
 
-/** How the server process is started: `node --import tsx src/main.ts` (npm start's command without npm and tsx's CLI wrapper). */
-export const SERVER_COMMAND = ["--import", "tsx", "src/main.ts"];
+/** How the server process is started: npm start's own command without npm (the bundle its prestart builds). */
+export const SERVER_COMMAND = ["--max-semi-space-size=2", "build/server/main.js"];
 
 export interface ServerProcess {
   url: string;
@@ -66,6 +66,7 @@ export async function waitHealthy(url: string, child: ChildProcess, timeoutMs = 
 
 /** Starts the real server on a data dir; its log (LOG_LEVEL info by default, as in production) goes to a file. */
 export async function startServerProcess(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+  ensureServerBuilt();
   const port = await freePort();
   const logFile = path.join(dataDir, "server.log");
   const fd = fs.openSync(logFile, "a");
@@ -159,4 +160,10 @@ export async function load(url: string, apiKey: string, requests: HttpRequest[],
     connections,
     durationS: result.duration,
   };
+}
+
+/** npm start's prestart bundles the server when src/ changed; do the same before timing a start. */
+export function ensureServerBuilt(): void {
+  const r = spawnSync(process.execPath, ["scripts/build-server.mjs"], { cwd: ROOT, stdio: "inherit" });
+  if (r.status !== 0) throw new Error("building the server bundle failed");
 }

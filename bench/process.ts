@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { freePort, ROOT } from "../test/helpers/process.js";
 import { ADMIN } from "./dataset.js";
-import { rssMb, SERVER_COMMAND, treeRssMb, waitHealthy } from "./http.js";
+import { rssMb, SERVER_COMMAND, treeRssMb, waitHealthy, ensureServerBuilt } from "./http.js";
 import { now, round, sleep } from "./stats.js";
 
 export interface StartRun {
@@ -74,6 +74,7 @@ export async function processFigures(): Promise<ProcessFigures> {
     // npm start's prestart rebuilds the web UI only when its sources changed; make sure it is up to date, so
     // the timed starts measure a start and not a UI build.
     spawnSync(process.execPath, ["scripts/build-web.mjs"], { cwd: ROOT, stdio: "ignore" });
+    ensureServerBuilt();
 
     const emptyDirMs = await timedStart("npm", ["start", "--silent"], dataDir, undefined, env);
     const npmRestarts: number[] = [];

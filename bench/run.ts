@@ -183,7 +183,7 @@ function computeTargets() {
   const p = results.process;
   target("idle RSS after start", p?.idleRss.serverMb, 80, "MB", "max", results.serverCommand);
   target("cold start to first 200 /api/health (npm start)", p?.coldStart.npmStart.medianMs, 1000, "ms", "max", "median of 3 restarts");
-  target("cold start to first 200 /api/health (node --import tsx src/main.ts)", p?.coldStart.nodeDirect.medianMs, 1000, "ms", "max", "median of 3 restarts");
+  target("cold start to first 200 /api/health (node build/server/main.js)", p?.coldStart.nodeDirect.medianMs, 1000, "ms", "max", "median of 3 restarts");
   const c = results.connection;
   for (const t of c?.timeout ?? []) {
     target(`TIMEOUT verdict, deadline ${t.deadlineMs} ms (worst of ${t.verdictsMs.length})`, t.worstMs, t.deadlineMs * 1.05, "ms", "max", `codes: ${[...new Set(t.codes)].join(",")}`);

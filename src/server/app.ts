@@ -37,6 +37,12 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     trustProxy: deps.config.trustProxy,
   });
+  // No access log line per request unless LOG_LEVEL is debug/trace: quiet logs on a small box, and two log
+  // writes per request were a third of the cost of a small API call. Errors and warnings are always logged.
+  const routeLevel = (["debug", "trace"].includes(deps.config.logLevel) ? deps.config.logLevel : "warn") as "debug" | "trace" | "warn";
+  app.addHook("onRoute", (route) => {
+    if (!route.logLevel) route.logLevel = routeLevel;
+  });
   await app.register(cookie, { secret: deps.keyring.deriveSubkey("patchbay-cookie-signing") });
 
   app.get("/api/health", async (_req, reply) => {

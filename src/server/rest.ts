@@ -4,7 +4,7 @@ import path from "node:path";
 import { getErrorShape, getTRPCErrorFromUnknown, TRPCError, type AnyTRPCProcedure } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { generateOpenApiDocument, type OpenApiMeta, type OpenAPIObject } from "trpc-to-openapi";
+import type { OpenApiMeta, OpenAPIObject } from "trpc-to-openapi";
 import { z } from "zod";
 import { appRouter } from "../api/root.js";
 import { createCallerFactory, type Context } from "../api/trpc.js";
@@ -203,7 +203,9 @@ const errorSchema = z
 const errorResponse = (description: string) => ({ description, content: { "application/json": { schema: errorSchema } } });
 
 /** The OpenAPI 3.1 document: generated from the procedures, plus the two routes trpc-to-openapi cannot describe. */
-export function buildOpenApiDocument(): OpenAPIObject {
+export async function buildOpenApiDocument(): Promise<OpenAPIObject> {
+  // Loaded on the first request for the document: keeps start-up time and memory down (~25 MB, ~0.1 s).
+  const { generateOpenApiDocument } = await import("trpc-to-openapi");
   const procedures = appRouter._def.procedures as unknown as Record<string, AnyTRPCProcedure>;
   const defOf = (p: string) => procedures[p]!._def as unknown as { inputs: z.ZodType[]; output: z.ZodType };
   const security: Record<string, string[]>[] = [{ ApiKey: [] }, { Bearer: [] }];
@@ -326,7 +328,7 @@ export async function registerRest(app: FastifyInstance, deps: Deps) {
     }
 
     scope.get("/api/openapi.json", async (_req, reply) => {
-      document ??= JSON.stringify(buildOpenApiDocument());
+      document ??= JSON.stringify(await buildOpenApiDocument());
       return reply.type("application/json; charset=utf-8").header("access-control-allow-origin", "*").send(document);
     });
 

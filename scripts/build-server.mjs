@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// Bundles the server (src/main.ts) into build/server/main.js with esbuild when its sources changed since
+// the last build (`prestart`). Running compiled JavaScript instead of TypeScript through a loader starts
+// about twice as fast and uses ~50 MB less memory — it matters on a Raspberry Pi. Dependencies stay
+// external (node_modules). Several `npm start` at once are safe: each writes a private file and renames it.
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "..");
+// Same depth as src/server: modules that locate files relative to themselves (web/dist) still find them.
+const outDir = path.join(root, "build", "server");
+const outFile = path.join(outDir, "main.js");
+const stamp = path.join(outDir, ".source-hash");
+
+function files(dir) {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
+const h = crypto.createHash("sha256");
+for (const f of [...files(path.join(root, "src")), path.join(root, "package-lock.json"), import.meta.filename].sort()) {
+  h.update(path.relative(root, f)).update("\0").update(fs.readFileSync(f)).update("\0");
+}
+const hash = h.digest("hex");
+if (fs.existsSync(outFile) && fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === hash) process.exit(0);
+
+const { build } = await import("esbuild");
+fs.mkdirSync(outDir, { recursive: true });
+const tmp = path.join(outDir, `main.${process.pid}.js`);
+try {
+  await build({
+    entryPoints: [path.join(root, "src", "main.ts")],
+    outfile: tmp,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+    logLevel: "warning",
+  });
+  fs.renameSync(tmp, outFile);
+  fs.writeFileSync(stamp, hash);
+} catch (e) {
+  fs.rmSync(tmp, { force: true });
+  console.error("patchbay: building the server failed:", e instanceof Error ? e.message : e);
+  process.exit(1);
+}
