@@ -82,7 +82,7 @@ export async function connectionFigures(ds: Dataset): Promise<ConnectionFigures>
 
   // 3. integration.all (the measured user) while 100 slow connection tests are in flight the whole time,
   // each against its own upstream (a home lab's services are distinct hosts/ports; the outbound client
-  // allows 8 connections per origin, see 4.).
+  // allows 64 connections per origin, see 4.).
   const slowDelayMs = 2_000;
   const inFlight = 100;
   const slow = await Promise.all(Array.from({ length: inFlight }, () => startArr({ app: "Sonarr", apiKey: KEY, delayMs: slowDelayMs })));
@@ -116,7 +116,7 @@ export async function connectionFigures(ds: Dataset): Promise<ConnectionFigures>
   }
 
   // 4. The same 100 slow tests against ONE upstream origin, with the default deadline: the outbound agent
-  // opens at most 8 connections per origin, so the others queue inside Patchbay and may hit the deadline.
+  // opens at most 64 connections per origin, so the others queue inside Patchbay and may hit the deadline.
   const one = await startArr({ app: "Sonarr", apiKey: KEY, delayMs: slowDelayMs });
   let sameOrigin: ConnectionFigures["sameOrigin"];
   try {

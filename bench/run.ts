@@ -254,7 +254,7 @@ function print() {
     const so = c.sameOrigin;
     out.push(
       `${so.tests} slow tests (upstream ${so.slowDelayMs} ms) against ONE origin at once, deadline ${so.deadlineMs} ms: ` +
-        `${Object.entries(so.codes).map(([k, v]) => `${v} ${k}`).join(", ")} after ${so.wallMs} ms; the upstream served ${so.upstreamAvgConcurrent} at a time on average (8 connections per origin)`,
+        `${Object.entries(so.codes).map(([k, v]) => `${v} ${k}`).join(", ")} after ${so.wallMs} ms; the upstream served ${so.upstreamAvgConcurrent} at a time on average (64 connections per origin)`,
     );
   }
   out.push("\n## Targets (ratio = measured ÷ target)");
