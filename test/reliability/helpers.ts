@@ -126,8 +126,8 @@ export async function killHard(p: RunningProcess): Promise<void> {
 }
 
 /**
- * The pid of the node process that serves, inside the process group of `npm start`: tsx runs src/main.ts in
- * a child node process of its own CLI process, so of the node processes naming src/main.ts, the innermost.
+ * The pid of the node process that serves, inside the process group of `npm start` (node running the bundle
+ * build/server/main.js; under tsx, a child node process naming src/main.ts): the innermost such process.
  */
 export function serverPid(p: RunningProcess): number | undefined {
   const group = p.child.pid!;
@@ -139,7 +139,8 @@ export function serverPid(p: RunningProcess): number | undefined {
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       if (Number(fields[2]) !== group) continue; // pgrp
       const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8");
-      if (cmd.includes("src/main.ts") && /node/.test(cmd.split("\0")[0] ?? "")) candidates.set(Number(entry), Number(fields[1]));
+      // npm start runs the bundled server (build/server/main.js); `patchbay serve` / dev run src/main.ts.
+      if (/build\/server\/main\.js|src\/main\.ts/.test(cmd) && /node/.test(cmd.split("\0")[0] ?? "")) candidates.set(Number(entry), Number(fields[1]));
     } catch {
       /* exited meanwhile */
     }
