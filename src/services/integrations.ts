@@ -4,7 +4,7 @@ import type { Database } from "../db/schema.js";
 import { LEVELS, accessFlags, levelName, type LevelName } from "../auth/permissions.js";
 import { newId } from "../auth/tokens.js";
 import { categoriesOf, describeSecretOptions, getKind, kindOrder, kindsInCategory, matchSecretOption } from "../catalog/index.js";
-import { constraintKind, transaction, type Db } from "../db/index.js";
+import { constraintKind, transaction } from "../db/index.js";
 import { runConnectionTest, runSearch } from "../integrations/runner.js";
 import { PUBLIC_SECRET_KINDS, type Category, type KindDefinition, type SecretKind, type Secrets, type TestError } from "../integrations/types.js";
 import { accessibleList, requireIntegration } from "./access.js";
