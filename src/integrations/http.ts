@@ -360,9 +360,11 @@ export function classifyTransportError(err: unknown, url: URL, signal?: AbortSig
           : tlsCode === "CERT_NOT_YET_VALID"
             ? "its certificate is not valid yet"
             : "its certificate is not signed by a trusted authority (self-signed?)";
-    return new TestFailure("CERTIFICATE_ERROR", `The HTTPS connection to ${where} is not trusted: ${why}. Trust the certificate if you know it is yours.`, {
+    const failure = new TestFailure("CERTIFICATE_ERROR", `The HTTPS connection to ${where} is not trusted: ${why}. Trust the certificate if you know it is yours.`, {
       tlsError: tlsCode,
     });
+    failure.certificateUrl = url;
+    return failure;
   }
   const text = messages.join(" | ");
   if (has("ERR_SSL_WRONG_VERSION_NUMBER", "EPROTO") || /wrong version number|packet length too long/i.test(text)) {

@@ -111,7 +111,10 @@ function hideFeed(err: unknown, ctx: TestContext): TestFailure {
           : tlsError === "ERR_TLS_CERT_ALTNAME_INVALID"
             ? "its certificate is not valid for the host name in the feed URL"
             : "its certificate is not signed by a trusted authority (self-signed?)";
-      return new TestFailure("CERTIFICATE_ERROR", `The HTTPS connection to the server of the feed URL is not trusted: ${why}.`, tlsError ? { tlsError } : undefined);
+      const failure = new TestFailure("CERTIFICATE_ERROR", `The HTTPS connection to the server of the feed URL is not trusted: ${why}.`, tlsError ? { tlsError } : undefined);
+      // So that the certificate offered for trust is the feed server's, not the integration URL's.
+      failure.certificateUrl = err.certificateUrl;
+      return failure;
     }
     case "UNEXPECTED_RESPONSE": {
       const m = err.message;

@@ -48,9 +48,11 @@ async function withContext<T>(
       );
     }
     if (failure.code === "TIMEOUT") error.message = timeoutMessage(base);
-    if (failure.code === "CERTIFICATE_ERROR" && base.protocol === "https:") {
+    // The certificate of the address that failed, which for some kinds (iCal feeds) is not the integration URL.
+    const certUrl = failure.certificateUrl ?? base;
+    if (failure.code === "CERTIFICATE_ERROR" && certUrl.protocol === "https:") {
       const left = opts.timeoutMs - (Date.now() - started);
-      const cert = await fetchPeerCertificate(base, Math.min(Math.max(left, 500), 3_000));
+      const cert = await fetchPeerCertificate(certUrl, Math.min(Math.max(left, 500), 3_000));
       if (cert) error.certificate = cert;
     }
     return { ok: false, error };

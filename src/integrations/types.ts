@@ -54,6 +54,9 @@ export interface TestError {
 
 /** Thrown by adapters and the outbound client; turned into the `{error}` object by the runner. */
 export class TestFailure extends Error {
+  /** For CERTIFICATE_ERROR: the address whose certificate failed (it may not be the integration's URL, e.g. an iCal feed). Never shown. */
+  certificateUrl?: URL;
+
   constructor(
     readonly code: TestErrorCode,
     message: string,
