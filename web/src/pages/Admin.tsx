@@ -64,6 +64,13 @@ function useInvalidate() {
   return (key: readonly unknown[]) => qc.invalidateQueries({ queryKey: key });
 }
 
+/** Validation errors go next to their fields; anything else becomes a toast. */
+function showErrors(form: { setErrors(errors: Record<string, string>): void }, e: { message: string }) {
+  const fields = fieldErrors(e);
+  if (Object.keys(fields).length) form.setErrors(fields);
+  else toast.fail(e.message);
+}
+
 export function AdminUsers() {
   const trpc = useTRPC();
   const invalidate = useInvalidate();
@@ -82,7 +89,7 @@ export function AdminUsers() {
         close();
         await invalidate(trpc.user.pathKey());
       },
-      onError: (e) => (Object.keys(fieldErrors(e)).length ? form.setErrors(fieldErrors(e)) : toast.fail(e.message)),
+      onError: (e) => showErrors(form, e),
     }),
   );
   const remove = useMutation(
@@ -428,7 +435,7 @@ export function AdminApps() {
         close();
         await invalidate(trpc.app.pathKey());
       },
-      onError: (e) => (Object.keys(fieldErrors(e)).length ? form.setErrors(fieldErrors(e)) : toast.fail(e.message)),
+      onError: (e) => showErrors(form, e),
     }),
   );
   const remove = useMutation(
@@ -511,7 +518,7 @@ export function AdminSearchEngines() {
         close();
         await invalidate(trpc.searchEngine.pathKey());
       },
-      onError: (e) => (Object.keys(fieldErrors(e)).length ? form.setErrors(fieldErrors(e)) : toast.fail(e.message)),
+      onError: (e) => showErrors(form, e),
     }),
   );
   const remove = useMutation(
