@@ -1,5 +1,5 @@
 import { Agent, request } from "undici";
-import { startArr, type ArrEmulator } from "../test/upstreams/arr.js";
+import { startArr, type ArrEmulator } from "../src/kinds/arr-family/emulator.js";
 import type { Dataset } from "./dataset.js";
 import { callerFor } from "./inprocess.js";
 import { measure, now, round, sleep, summarize, type Summary } from "./stats.js";

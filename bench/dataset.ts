@@ -5,7 +5,7 @@ import pino from "pino";
 import { loadConfig, type Config } from "../src/config.js";
 import { LEVELS } from "../src/auth/permissions.js";
 import { hashPassword, tokenHash } from "../src/auth/tokens.js";
-import { kindIds, getKind } from "../src/catalog/index.js";
+import { kindIds, getKind } from "../src/kinds/index.js";
 import type { Db } from "../src/db/index.js";
 import { createDeps } from "../src/server/start.js";
 import type { Deps } from "../src/services/deps.js";

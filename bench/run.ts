@@ -8,7 +8,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startArr } from "../test/upstreams/arr.js";
+import { startArr } from "../src/kinds/arr-family/emulator.js";
 import { connectionFigures, type ConnectionFigures } from "./connection.js";
 import { DATASETS, removeDataset, SEARCH_QUERY, seedDataset, type Dataset, type DatasetSpec } from "./dataset.js";
 import { load, rssMb, SERVER_COMMAND, startServerProcess, treeRssMb, trpcMutation, trpcQuery, type HttpRequest, type HttpResult } from "./http.js";

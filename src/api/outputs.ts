@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { GLOBAL_PERMISSIONS } from "../auth/permissions.js";
-import { CATEGORIES, ERROR_CODES, SECRET_KINDS } from "../integrations/types.js";
+import { CATEGORIES, ERROR_CODES, SECRET_KINDS } from "../engine/types.js";
 
 /**
  * Output schemas of the procedures exposed as REST (OpenAPI) — exactly the shapes the services return.

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { GLOBAL_PERMISSIONS } from "../auth/permissions.js";
-import { SECRET_KINDS } from "../integrations/types.js";
+import { SECRET_KINDS } from "../engine/types.js";
 
 /** Input pieces shared by several routers; each message names what is wrong. */
 export const id = z.string().trim().min(1, "must not be empty").max(64, "is too long");

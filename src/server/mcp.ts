@@ -3,7 +3,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
 import type { Context } from "../api/trpc.js";
-import { CATEGORIES, ERROR_CODES, SECRET_KINDS } from "../integrations/types.js";
+import { CATEGORIES, ERROR_CODES, SECRET_KINDS } from "../engine/types.js";
 import type { Deps } from "../services/deps.js";
 import { apiKeyContext, callProcedure, describeError } from "./rest.js";
 

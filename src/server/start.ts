@@ -3,7 +3,7 @@ import pino, { type Logger } from "pino";
 import type { Config } from "../config.js";
 import { loadKeyring } from "../crypto/keyring.js";
 import { migrate, openDatabase } from "../db/index.js";
-import { TrustStore } from "../integrations/http.js";
+import { TrustStore } from "../engine/http.js";
 import { MemoryLoginLimiter, RedisLoginLimiter, type LoginLimiter } from "../auth/rate-limit.js";
 import { createFirstAdmin, hasUsers } from "../services/auth.js";
 import { reloadTrust } from "../services/certificates.js";

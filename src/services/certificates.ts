@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { newId } from "../auth/tokens.js";
-import { describeCertificate } from "../integrations/http.js";
+import { describeCertificate } from "../engine/http.js";
 import type { Deps } from "./deps.js";
 
 const TRUST_VERSION = "trust_version";

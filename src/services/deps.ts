@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import type { Keyring } from "../crypto/keyring.js";
 import type { Db, DialectName } from "../db/index.js";
-import type { TrustStore } from "../integrations/http.js";
+import type { TrustStore } from "../engine/http.js";
 import type { GlobalPermission } from "../auth/permissions.js";
 import type { LoginLimiter } from "../auth/rate-limit.js";
 

@@ -1,6 +1,6 @@
 import { KeyError, Keyring, secretAad, DecryptError } from "../crypto/keyring.js";
 import { constraintKind, type Db } from "../db/index.js";
-import type { SecretKind, Secrets } from "../integrations/types.js";
+import type { SecretKind, Secrets } from "../engine/types.js";
 
 const KEY_CHECK = "key_check";
 const KEY_CHECK_AAD = "patchbay:key-check";

@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startArr, type ArrEmulator } from "../upstreams/arr.js";
+import { startArr, type ArrEmulator } from "../../src/kinds/arr-family/emulator.js";
 import { errorOf, startPatchbay, type TestServer } from "../helpers/patchbay.js";
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GlobalPermission } from "../../src/auth/permissions.js";
-import { startArr, type ArrEmulator } from "../upstreams/arr.js";
+import { startArr, type ArrEmulator } from "../../src/kinds/arr-family/emulator.js";
 import { errorOf, type Client, startPatchbay, type TestServer } from "../helpers/patchbay.js";
 
 /**

@@ -4,8 +4,8 @@ import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppRouter } from "../../src/api/root.js";
-import { startArr, type ArrEmulator } from "../upstreams/arr.js";
-import { startFakeServer, type FakeServer } from "../upstreams/server.js";
+import { startArr, type ArrEmulator } from "../../src/kinds/arr-family/emulator.js";
+import { startFakeServer, type FakeServer } from "../../src/kinds/testing/server.js";
 import { startPatchbay, type TestServer } from "../helpers/patchbay.js";
 
 /**

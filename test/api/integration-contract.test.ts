@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startArr, sampleSeries, type ArrEmulator } from "../upstreams/arr.js";
+import { startArr, sampleSeries, type ArrEmulator } from "../../src/kinds/arr-family/emulator.js";
 import { errorOf, startPatchbay, type TestServer } from "../helpers/patchbay.js";
 
 let s: TestServer;
@@ -210,7 +210,7 @@ describe("update (§5)", () => {
 
 describe("update switches secret options", () => {
   it("an omitted kind is removed, and the test runs on exactly the resulting set", async () => {
-    const { startFakeServer } = await import("../upstreams/server.js");
+    const { startFakeServer } = await import("../../src/kinds/testing/server.js");
     // qBittorrent-like: username+password login, or a Bearer API key (WebAPI 2.14+).
     const qb = await startFakeServer((req, res) => {
       if (req.url === "/api/v2/auth/login") {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startArr, type ArrEmulator } from "../upstreams/arr.js";
-import { startFakeServer, type FakeServer } from "../upstreams/server.js";
+import { startArr, type ArrEmulator } from "../../src/kinds/arr-family/emulator.js";
+import { startFakeServer, type FakeServer } from "../../src/kinds/testing/server.js";
 import { errorOf, startPatchbay, type TestServer } from "../helpers/patchbay.js";
 
 let s: TestServer;

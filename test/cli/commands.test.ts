@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeClient, type TestServer } from "../helpers/patchbay.js";
-import { startArr, type ArrEmulator } from "../upstreams/arr.js";
+import { startArr, type ArrEmulator } from "../../src/kinds/arr-family/emulator.js";
 import { envOf, runCli, tempFile } from "./helpers.js";
 import { startPatchbay } from "../helpers/patchbay.js";
 

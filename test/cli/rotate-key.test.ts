@@ -7,7 +7,7 @@ import { generateKeyHex, keyFromHex, Keyring, secretAad } from "../../src/crypto
 import { openDatabase } from "../../src/db/index.js";
 import { createDeps } from "../../src/server/start.js";
 import type { TestServer } from "../helpers/patchbay.js";
-import { startArr, type ArrEmulator } from "../upstreams/arr.js";
+import { startArr, type ArrEmulator } from "../../src/kinds/arr-family/emulator.js";
 import { persistentInstance, runCli, tempFile } from "./helpers.js";
 
 /**

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppRouter } from "../../src/api/root.js";
 import { freshDatabase } from "../helpers/database.js";
 import { npmStart, waitHealthy, type RunningProcess } from "../helpers/process.js";
-import { startArr, type ArrEmulator } from "../upstreams/arr.js";
+import { startArr, type ArrEmulator } from "../../src/kinds/arr-family/emulator.js";
 
 /**
  * Two Patchbay processes × 32 concurrent clients creating, updating and deleting integrations and their

@@ -7,7 +7,7 @@ import { openDatabase, type Db } from "../../src/db/index.js";
 import { copyDatabase } from "../../src/services/migrate-db.js";
 import { freshDatabase } from "../helpers/database.js";
 import { makeClient, startPatchbay, type TestServer } from "../helpers/patchbay.js";
-import { startArr, type ArrEmulator } from "../upstreams/arr.js";
+import { startArr, type ArrEmulator } from "../../src/kinds/arr-family/emulator.js";
 import { persistentInstance, runCli } from "../cli/helpers.js";
 
 /**

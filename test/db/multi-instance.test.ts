@@ -8,8 +8,8 @@ import type { AppRouter } from "../../src/api/root.js";
 import { freshDatabase } from "../helpers/database.js";
 import { npmStart, waitHealthy, type RunningProcess } from "../helpers/process.js";
 import { redisAvailable, startRedis } from "../helpers/redis.js";
-import { startArr, type ArrEmulator } from "../upstreams/arr.js";
-import { selfSignedCert, startHttpsSonarr } from "../upstreams/tls.js";
+import { startArr, type ArrEmulator } from "../../src/kinds/arr-family/emulator.js";
+import { selfSignedCert, startHttpsSonarr } from "../../src/kinds/testing/tls.js";
 
 /**
  * Two Patchbay processes on one PostgreSQL (and one Redis): a session made on A works on B, an API key

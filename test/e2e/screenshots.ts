@@ -9,12 +9,12 @@ import path from "node:path";
 import type { Page } from "playwright-core";
 import { makeClient } from "../helpers/patchbay.js";
 import { npmStart, ROOT, waitHealthy } from "../helpers/process.js";
-import { startArr } from "../upstreams/arr.js";
-import { startHomeAssistant } from "../upstreams/home-assistant.js";
-import { startJellyfin } from "../upstreams/jellyfin.js";
-import { startPihole } from "../upstreams/pihole.js";
-import { available as qbAvailable, startQbittorrent } from "../upstreams/qbittorrent-real.js";
-import { selfSignedCert, startHttpsSonarr } from "../upstreams/tls.js";
+import { startArr } from "../../src/kinds/arr-family/emulator.js";
+import { startHomeAssistant } from "../../src/kinds/home-assistant/emulator.js";
+import { startJellyfin } from "../../src/kinds/jellyfin/emulator.js";
+import { startPihole } from "../../src/kinds/pihole/emulator.js";
+import { available as qbAvailable, startQbittorrent } from "../../src/kinds/qbittorrent/real.js";
+import { selfSignedCert, startHttpsSonarr } from "../../src/kinds/testing/tls.js";
 import { chromiumAvailable, delay, launchBrowser, setupTokenFrom, type Browser } from "./browser.js";
 
 const OUT = path.join(ROOT, "docs", "screenshots");

@@ -6,8 +6,8 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeClient, startPatchbay, type TestServer } from "../helpers/patchbay.js";
 import { npmStart, ROOT, waitHealthy, type RunningProcess } from "../helpers/process.js";
-import { available as qbAvailable, startQbittorrent, type RealQbittorrent } from "../upstreams/qbittorrent-real.js";
-import { selfSignedCert, startHttpsSonarr } from "../upstreams/tls.js";
+import { available as qbAvailable, startQbittorrent, type RealQbittorrent } from "../../src/kinds/qbittorrent/real.js";
+import { selfSignedCert, startHttpsSonarr } from "../../src/kinds/testing/tls.js";
 import { chromiumAvailable, launchBrowser, setupTokenFrom, signIn, signOut, type Browser } from "./browser.js";
 import { apiCookie, eventually, fieldError, toastWith } from "./helpers.js";
 

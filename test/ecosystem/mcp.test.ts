@@ -2,7 +2,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPatchbay, type TestServer } from "../helpers/patchbay.js";
-import { sampleSeries, startArr, type ArrEmulator } from "../upstreams/arr.js";
+import { sampleSeries, startArr, type ArrEmulator } from "../../src/kinds/arr-family/emulator.js";
 
 /** The MCP endpoint through the official SDK client over Streamable HTTP, as an AI agent would use it. */
 

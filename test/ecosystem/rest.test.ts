@@ -2,7 +2,7 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "../../src/api/root.js";
 import { errorOf, startPatchbay, type TestServer } from "../helpers/patchbay.js";
-import { sampleSeries, startArr, type ArrEmulator } from "../upstreams/arr.js";
+import { sampleSeries, startArr, type ArrEmulator } from "../../src/kinds/arr-family/emulator.js";
 
 /**
  * The REST view (/api/…) and its OpenAPI 3.1 document, through real HTTP with an API key, as curl would call it.

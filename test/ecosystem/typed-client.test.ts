@@ -5,7 +5,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPatchbay, type TestServer } from "../helpers/patchbay.js";
-import { startArr, type ArrEmulator } from "../upstreams/arr.js";
+import { startArr, type ArrEmulator } from "../../src/kinds/arr-family/emulator.js";
 
 /**
  * The package as a TypeScript user gets it: `npm run build:client` builds dist/, a consumer project outside the

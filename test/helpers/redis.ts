@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { canConnect } from "../upstreams/real-daemon.js";
+import { canConnect } from "../../src/kinds/testing/real-daemon.js";
 import { freePort } from "./process.js";
 
 export function redisAvailable(): boolean {

@@ -1,7 +1,7 @@
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeServer, sendJson, type FakeServer } from "../upstreams/server.js";
-import { selfSignedCert, startHttpsSonarr } from "../upstreams/tls.js";
+import { startFakeServer, sendJson, type FakeServer } from "../../src/kinds/testing/server.js";
+import { selfSignedCert, startHttpsSonarr } from "../../src/kinds/testing/tls.js";
 import { startPatchbay, type TestServer } from "../helpers/patchbay.js";
 
 /** Connection-test faults against local servers (contract §6), through the public API. */

@@ -5,7 +5,7 @@ import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppRouter } from "../../src/api/root.js";
-import { available as qbAvailable, startQbittorrent, type RealQbittorrent } from "../upstreams/qbittorrent-real.js";
+import { available as qbAvailable, startQbittorrent, type RealQbittorrent } from "../../src/kinds/qbittorrent/real.js";
 import { freePort, npmStart, waitHealthy, type RunningProcess } from "../helpers/process.js";
 
 /** The README's start command as a real process, and the seed's snippets run against it over HTTP. */

@@ -11,7 +11,7 @@ import { createDeps } from "../../src/server/start.js";
 import { makeClient, type TestServer } from "../helpers/patchbay.js";
 import { freePort, ROOT } from "../helpers/process.js";
 import { persistentInstance } from "../cli/helpers.js";
-import { startArr, type ArrEmulator, type ArrOptions } from "../upstreams/arr.js";
+import { startArr, type ArrEmulator, type ArrOptions } from "../../src/kinds/arr-family/emulator.js";
 
 /**
  * PATCHBAY_PROVISION_FILE applied at start: secrets from an environment variable and from a file, created

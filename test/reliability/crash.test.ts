@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeServer, sendJson, type FakeServer } from "../upstreams/server.js";
+import { startFakeServer, sendJson, type FakeServer } from "../../src/kinds/testing/server.js";
 import { killHard, sleep, startProcess, tempDir } from "./helpers.js";
 
 /**

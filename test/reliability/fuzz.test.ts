@@ -3,11 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "../../src/api/root.js";
 import { GLOBAL_PERMISSIONS } from "../../src/auth/permissions.js";
 import { EVERYONE_GROUP_ID } from "../../src/db/schema.js";
-import { kindIds } from "../../src/catalog/index.js";
-import { CATEGORIES, SECRET_KINDS } from "../../src/integrations/types.js";
+import { kindIds } from "../../src/kinds/index.js";
+import { CATEGORIES, SECRET_KINDS } from "../../src/engine/types.js";
 import { startPatchbay, type TestServer } from "../helpers/patchbay.js";
-import { startArr, type ArrEmulator } from "../upstreams/arr.js";
-import { selfSignedCert } from "../upstreams/tls.js";
+import { startArr, type ArrEmulator } from "../../src/kinds/arr-family/emulator.js";
+import { selfSignedCert } from "../../src/kinds/testing/tls.js";
 import { dbFingerprint } from "./helpers.js";
 
 /**

@@ -6,7 +6,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "../../src/db/schema.js";
 import { makeClient, type Client } from "../helpers/patchbay.js";
 import { npmStart, waitHealthy, type RunningProcess } from "../helpers/process.js";
-import { startFakeServer, type FakeServer } from "../upstreams/server.js";
+import { startFakeServer, type FakeServer } from "../../src/kinds/testing/server.js";
 
 /** Shared pieces of the reliability suite (test/reliability/*.test.ts). */
 

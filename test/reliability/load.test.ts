@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startArr, type ArrEmulator } from "../upstreams/arr.js";
+import { startArr, type ArrEmulator } from "../../src/kinds/arr-family/emulator.js";
 import { startProcess, tempDir, type ServerProcess } from "./helpers.js";
 
 /**

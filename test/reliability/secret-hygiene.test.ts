@@ -4,7 +4,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../helpers/process.js";
-import { startFakeServer, sendJson, type FakeServer } from "../upstreams/server.js";
+import { startFakeServer, sendJson, type FakeServer } from "../../src/kinds/testing/server.js";
 import { startFakeQbittorrent, startProcess, tempDir, type ServerProcess } from "./helpers.js";
 
 /**

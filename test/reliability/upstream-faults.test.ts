@@ -3,8 +3,8 @@ import net from "node:net";
 import type { AddressInfo } from "node:net";
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeServer, sendJson, type FakeServer } from "../upstreams/server.js";
-import { selfSignedCert } from "../upstreams/tls.js";
+import { startFakeServer, sendJson, type FakeServer } from "../../src/kinds/testing/server.js";
+import { selfSignedCert } from "../../src/kinds/testing/tls.js";
 import { makeCa, type TestCa } from "./certs.js";
 import { rssOf, serverPid, sleep, startProcess, tempDir, type ServerProcess } from "./helpers.js";
 

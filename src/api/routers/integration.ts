@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { kindIds, catalogView } from "../../catalog/index.js";
-import { CATEGORIES } from "../../integrations/types.js";
+import { kindIds, catalogView } from "../../kinds/index.js";
+import { CATEGORIES } from "../../engine/types.js";
 import * as svc from "../../services/integrations.js";
 import {
   idKindListOutput,

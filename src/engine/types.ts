@@ -1,0 +1,111 @@
+import type { HttpSession } from "./http.js";
+
+export const SECRET_KINDS = ["apiKey", "username", "password", "token", "url"] as const;
+export type SecretKind = (typeof SECRET_KINDS)[number];
+/** Secret kinds whose value full-access users may read back (contract §7: encrypted all the same). */
+export const PUBLIC_SECRET_KINDS: ReadonlySet<SecretKind> = new Set<SecretKind>(["username"]);
+
+export const CATEGORIES = [
+  "mediaServer",
+  "mediaRequest",
+  "download",
+  "mediaCollection",
+  "dnsHole",
+  "calendar",
+  "indexerManager",
+  "smartHome",
+  "usenet",
+  "search",
+  "mediaTranscoding",
+  "monitoring",
+] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export const ERROR_CODES = [
+  "CONNECTION_REFUSED",
+  "INVALID_CREDENTIALS",
+  "UNSUPPORTED_VERSION",
+  "TIMEOUT",
+  "DNS_ERROR",
+  "HOST_UNREACHABLE",
+  "CERTIFICATE_ERROR",
+  "HTTP_ERROR",
+  "UNEXPECTED_RESPONSE",
+  "UNKNOWN",
+] as const;
+export type TestErrorCode = (typeof ERROR_CODES)[number];
+
+export interface CertificateInfo {
+  subject: string;
+  issuer: string;
+  validFrom: string;
+  validTo: string;
+  fingerprint256: string;
+  selfSigned: boolean;
+  pem: string;
+}
+
+export interface TestError {
+  code: TestErrorCode;
+  message: string;
+  details?: Record<string, string | number | boolean>;
+  certificate?: CertificateInfo;
+}
+
+/** Thrown by adapters and the outbound client; turned into the `{error}` object by the runner. */
+export class TestFailure extends Error {
+  /** For CERTIFICATE_ERROR: the address whose certificate failed (it may not be the integration's URL, e.g. an iCal feed). Never shown. */
+  certificateUrl?: URL;
+
+  constructor(
+    readonly code: TestErrorCode,
+    message: string,
+    readonly details?: Record<string, string | number | boolean>,
+  ) {
+    super(message);
+  }
+}
+
+export type Secrets = Partial<Record<SecretKind, string>>;
+
+export interface TestContext {
+  /** Base URL as stored (no trailing slash). */
+  url: URL;
+  secrets: Secrets;
+  /** The shared outbound client, bound to this test's deadline, with a cookie jar for the base origin. */
+  http: HttpSession;
+  /** Work to run after the test whatever its outcome (closing a session the test opened); gets a client with a fresh short deadline. */
+  onCleanup(fn: (http: HttpSession) => Promise<unknown>): void;
+}
+
+export interface SearchResult {
+  id: string;
+  name: string;
+  link?: string;
+  image?: string;
+  text?: string;
+  type?: string;
+}
+
+/** One integration kind: its catalog entry and its adapter, declared together in src/kinds/<kind>/index.ts. */
+export interface KindDefinition<K extends string = string> {
+  kind: K;
+  name: string;
+  /** Categories without "search": that one is derived from the presence of `search`. */
+  categories: Exclude<Category, "search">[];
+  /** Alternatives: the secrets given must match exactly one of these sets. */
+  secretOptions: SecretKind[][];
+  defaultPort: number | null;
+  iconUrl: string;
+  docsUrl: string;
+  /** Lowest version the adapter supports; older versions answer UNSUPPORTED_VERSION. */
+  minVersion?: string;
+  /** Where the user finds the credential, used in INVALID_CREDENTIALS messages. */
+  credentialHint: string;
+  test(ctx: TestContext): Promise<{ version?: string }>;
+  search?(ctx: TestContext, query: string, limit: number): Promise<SearchResult[]>;
+}
+
+export function defineKind<const K extends string>(def: KindDefinition<K>): KindDefinition<K> {
+  return def;
+}

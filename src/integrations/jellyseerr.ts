@@ -1,3 +1,0 @@
-import { seerrKind } from "./seerr.js";
-
-export default seerrKind({ kind: "jellyseerr", name: "Jellyseerr", docsUrl: "https://docs.jellyseerr.dev/" });

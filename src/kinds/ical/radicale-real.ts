@@ -1,0 +1,142 @@
+import fs from "node:fs";
+import path from "node:path";
+import { checkBinaries, findBinary, freePort, startDaemon, tempDir, versionLine, waitForPort, type Daemon } from "../testing/real-daemon.js";
+
+/**
+ * The real Radicale (Debian's radicale 3.1.8, a CalDAV server) on 127.0.0.1 with a fresh collection folder
+ * and one htpasswd user (protocols.md §3). It serves each calendar collection as one iCalendar document on
+ * GET, which is what an "iCal feed URL" is. The harness creates one calendar with one VEVENT and returns its
+ * feed URL, with the credentials as userinfo (the form users paste: https://user:pass@host/user/calendar/).
+ */
+const BINARY = "radicale";
+
+export interface RealRadicale {
+  /** The server's web address (what an integration's `url` holds). */
+  url: string;
+  port: number;
+  credentials: { username: string; password: string };
+  /** Feed URL of the calendar holding one event, credentials embedded as userinfo. */
+  feedUrl: string;
+  /** Path of that calendar, e.g. "/admin/cal-1a2b3c/". */
+  calendarPath: string;
+  /** UID and SUMMARY of the event in it. */
+  event: { uid: string; summary: string };
+  /** e.g. "3.1.8", read from `radicale --version`. */
+  version: string;
+  pid: number;
+  dir: string;
+  /** Creates another calendar (MKCALENDAR) with the given VEVENT summaries (none = empty calendar); returns its feed URL. */
+  createCalendar(name: string, summaries?: string[]): Promise<string>;
+  stop(): Promise<void>;
+}
+
+let ok: boolean | undefined;
+export function available(): boolean {
+  ok ??= checkBinaries([BINARY], ["radicale"], "Radicale (iCal feed)");
+  return ok;
+}
+
+export async function startRadicale(opts: { username?: string; password?: string } = {}): Promise<RealRadicale> {
+  const binary = findBinary(BINARY);
+  if (!binary) throw new Error(`${BINARY} is not installed (apt-get install -y --no-install-recommends radicale)`);
+  const username = opts.username ?? "admin";
+  const password = opts.password ?? "cal-Secret-pw-77d3";
+  const version = versionLine(binary, ["--version"], /^(\d+\.\d+(?:\.\d+)?)/m);
+  const basic = "Basic " + Buffer.from(`${username}:${password}`).toString("base64");
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const dir = tempDir("radicale");
+    const port = await freePort();
+    fs.writeFileSync(path.join(dir, "users"), `${username}:${password}\n`, { mode: 0o600 });
+    const config = path.join(dir, "config");
+    fs.writeFileSync(
+      config,
+      [
+        "[server]",
+        `hosts = 127.0.0.1:${port}`,
+        "[auth]",
+        "type = htpasswd",
+        `htpasswd_filename = ${path.join(dir, "users")}`,
+        "htpasswd_encryption = plain",
+        "[storage]",
+        `filesystem_folder = ${path.join(dir, "col")}`,
+        "[logging]",
+        "level = warning",
+        "",
+      ].join("\n"),
+    );
+    const daemon: Daemon = startDaemon(binary, ["-C", config], { cwd: dir, env: { HOME: dir } });
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      // TCP first, then the first real request (MKCALENDAR) uses the right credentials.
+      await waitForPort(port, daemon, 15_000, "radicale");
+    } catch (e) {
+      lastError = e;
+      await daemon.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+      continue;
+    }
+    const createCalendar = async (name: string, summaries: string[] = []): Promise<string> => {
+      const calPath = `/${encodeURIComponent(username)}/${encodeURIComponent(name)}/`;
+      const mk = await fetch(`${url}${calPath}`, { method: "MKCALENDAR", headers: { authorization: basic } });
+      await mk.arrayBuffer();
+      if (mk.status !== 201) throw new Error(`radicale MKCALENDAR ${calPath}: HTTP ${mk.status}`);
+      for (const [i, summary] of summaries.entries()) {
+        const uid = `${name}-ev${i + 1}@patchbay.test`;
+        const put = await fetch(`${url}${calPath}ev${i + 1}.ics`, {
+          method: "PUT",
+          headers: { authorization: basic, "content-type": "text/calendar; charset=utf-8" },
+          body: vcalendar(uid, summary),
+        });
+        await put.arrayBuffer();
+        if (put.status !== 201) throw new Error(`radicale PUT ${calPath}ev${i + 1}.ics: HTTP ${put.status}`);
+      }
+      return `http://${encodeURIComponent(username)}:${encodeURIComponent(password)}@127.0.0.1:${port}${calPath}`;
+    };
+    const calName = `cal-${Math.random().toString(36).slice(2, 8)}`;
+    const summary = "Patchbay test event";
+    let feedUrl: string;
+    try {
+      feedUrl = await createCalendar(calName, [summary]);
+    } catch (e) {
+      await daemon.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+      throw new Error(`${String(e)}\nOutput:\n${daemon.output()}`);
+    }
+    return {
+      url,
+      port,
+      credentials: { username, password },
+      feedUrl,
+      calendarPath: new URL(feedUrl).pathname,
+      event: { uid: `${calName}-ev1@patchbay.test`, summary },
+      version,
+      pid: daemon.pid,
+      dir,
+      createCalendar,
+      async stop() {
+        await daemon.stop(10_000);
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  throw lastError;
+}
+
+function vcalendar(uid: string, summary: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  const start = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10).replace(/-/g, "");
+  return [
+    "BEGIN:VCALENDAR",
+    "VERSION:2.0",
+    "PRODID:-//Patchbay tests//EN",
+    "BEGIN:VEVENT",
+    `UID:${uid}`,
+    `DTSTAMP:${stamp}`,
+    `DTSTART;VALUE=DATE:${start}`,
+    `SUMMARY:${summary}`,
+    "END:VEVENT",
+    "END:VCALENDAR",
+    "",
+  ].join("\r\n");
+}

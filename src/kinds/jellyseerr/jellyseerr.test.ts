@@ -1,0 +1,3 @@
+import { seerrSuite } from "../seerr-family/suite.js";
+
+seerrSuite("jellyseerr");

@@ -1,0 +1,212 @@
+import crypto from "node:crypto";
+import type { HttpResponse } from "../../engine/http.js";
+import { baseOf, httpError, isObject, isServerError, notService, str, tryJson, wrongKind } from "../../engine/probe.js";
+import { compareVersions } from "../../engine/version.js";
+import { TestFailure, type SearchResult, type TestContext } from "../../engine/types.js";
+
+/**
+ * Shared protocol of Jellyfin and Emby (both descend from Media Browser).
+ *
+ * - `System/Ping` and `System/Info/Public` answer without any credential, so they only tell *which* server
+ *   this is (Jellyfin sets `ProductName: "Jellyfin Server"`, Emby has no ProductName) and its version.
+ * - The credential is proven on `System/Info`, which answers 401 without a valid token.
+ * - Jellyfin: `Authorization: MediaBrowser Client=…, Device=…, DeviceId=…, Version=…, Token="…"`; a
+ *   username+password is exchanged for a token with `Users/AuthenticateByName`, and that session is logged
+ *   out again (`Sessions/Logout`) after the test or search.
+ * - Emby: paths under `/emby`, `X-Emby-Token` plus `Authorization: Emby Client=…`.
+ */
+export interface Flavor {
+  name: "Jellyfin" | "Emby";
+  /** Path prefix of the API ("" for Jellyfin, "/emby" for Emby). */
+  prefix: "" | "/emby";
+  minVersion: string;
+  keyHint: string;
+}
+
+export const JELLYFIN: Flavor = {
+  name: "Jellyfin",
+  prefix: "",
+  minVersion: "10.10.0",
+  keyHint: "Create an API key in Jellyfin → Dashboard → API Keys, or use a Jellyfin username and password.",
+};
+
+export const EMBY: Flavor = {
+  name: "Emby",
+  prefix: "/emby",
+  minVersion: "4.0",
+  keyHint: "Create an API key in Emby → Settings (Manage Emby Server) → Advanced → API Keys.",
+};
+
+const CLIENT = "Patchbay";
+const CLIENT_VERSION = "0.1.0";
+
+export interface PublicInfo {
+  product: "Jellyfin" | "Emby";
+  version: string;
+  serverId: string;
+  serverName?: string;
+  wizardDone: boolean;
+}
+
+export interface Session {
+  token: string;
+  userId?: string;
+}
+
+function quote(v: string): string {
+  return `"${v.replace(/["\\]/g, "")}"`;
+}
+
+/** The headers that carry identity and (optionally) the token, in the flavor's own scheme. */
+export function authHeaders(flavor: Flavor, deviceId: string, token?: string): Record<string, string> {
+  const parts = [`Client=${quote(CLIENT)}`, `Device=${quote(CLIENT)}`, `DeviceId=${quote(deviceId)}`, `Version=${quote(CLIENT_VERSION)}`];
+  if (flavor.name === "Jellyfin") {
+    if (token !== undefined) parts.push(`Token=${quote(token)}`);
+    return { authorization: `MediaBrowser ${parts.join(", ")}` };
+  }
+  const h: Record<string, string> = { authorization: `Emby ${parts.join(", ")}` };
+  if (token !== undefined) h["x-emby-token"] = token;
+  return h;
+}
+
+function parsePublicInfo(res: HttpResponse): PublicInfo | undefined {
+  if (res.status !== 200) return undefined;
+  const body = tryJson(res.text);
+  if (!isObject(body)) return undefined;
+  const version = str(body.Version);
+  const serverId = str(body.Id);
+  if (!version || !serverId) return undefined;
+  const productName = str(body.ProductName);
+  // Only Jellyfin sets ProductName; Emby is 3.x/4.x, Jellyfin 10.x (a Jellyfin too old to name itself is still Jellyfin).
+  const product = (productName && /jellyfin/i.test(productName)) || compareVersions(version, "10.0") >= 0 ? "Jellyfin" : "Emby";
+  return { product, version, serverId, serverName: str(body.ServerName), wizardDone: body.StartupWizardCompleted !== false };
+}
+
+/** Which Media Browser server answers here; anything else is UNEXPECTED_RESPONSE naming what answered. */
+export async function readPublicInfo(ctx: TestContext, flavor: Flavor): Promise<PublicInfo> {
+  const urlHint = `Use the address you open ${flavor.name} with (for example http://host:8096, plus the base URL if you set one).`;
+  let res = await ctx.http.request({ path: `${flavor.prefix}/System/Info/Public` });
+  let info = parsePublicInfo(res);
+  if (!info && flavor.prefix && !isServerError(res.status)) {
+    // Not Emby's /emby API; maybe a Jellyfin (no /emby prefix) that should be named as such.
+    const plain = await ctx.http.request({ path: "/System/Info/Public" });
+    info = parsePublicInfo(plain);
+    if (!info) res = plain;
+  }
+  if (!info) {
+    if (isServerError(res.status)) throw httpError(flavor.name, res.status);
+    throw notService(flavor.name, res, urlHint);
+  }
+  if (info.product !== flavor.name) throw wrongKind(info.product, flavor.name);
+  if (!info.wizardDone) {
+    throw new TestFailure("UNEXPECTED_RESPONSE", `${flavor.name} has not been set up yet: finish its setup wizard, then create an API key.`);
+  }
+  return info;
+}
+
+export function tooOld(flavor: Flavor, version: string): boolean {
+  return compareVersions(version, flavor.minVersion) < 0;
+}
+
+/** Gets a token: the API key as is, or a fresh session from username+password (logged out on cleanup). */
+export async function openSession(ctx: TestContext, flavor: Flavor, deviceId: string): Promise<Session> {
+  if (ctx.secrets.apiKey !== undefined) return { token: ctx.secrets.apiKey };
+  const res = await ctx.http.request({
+    method: "POST",
+    path: `${flavor.prefix}/Users/AuthenticateByName`,
+    headers: authHeaders(flavor, deviceId),
+    json: { Username: ctx.secrets.username ?? "", Pw: ctx.secrets.password ?? "" },
+  });
+  if (res.status === 401 || res.status === 403) {
+    throw new TestFailure("INVALID_CREDENTIALS", `${flavor.name} rejected the username or password. Check them by signing in to ${flavor.name}'s web UI.`, {
+      statusCode: res.status,
+    });
+  }
+  if (isServerError(res.status)) throw httpError(flavor.name, res.status);
+  const body = tryJson(res.text);
+  const token = isObject(body) ? str(body.AccessToken) : undefined;
+  if (res.status !== 200 || !token || !isObject(body)) throw notService(flavor.name, res, "Check the URL.");
+  ctx.onCleanup((http) => http.request({ method: "POST", path: `${flavor.prefix}/Sessions/Logout`, headers: authHeaders(flavor, deviceId, token) }));
+  return { token, userId: isObject(body.User) ? str(body.User.Id) : undefined };
+}
+
+export async function mbGet(
+  ctx: TestContext,
+  flavor: Flavor,
+  deviceId: string,
+  session: Session,
+  path: string,
+  query?: Record<string, string | number | undefined>,
+): Promise<HttpResponse> {
+  const res = await ctx.http.request({ path: `${flavor.prefix}${path}`, query, headers: authHeaders(flavor, deviceId, session.token) });
+  if (res.status === 401) {
+    throw new TestFailure(
+      "INVALID_CREDENTIALS",
+      ctx.secrets.apiKey !== undefined ? `${flavor.name} rejected the API key. ${flavor.keyHint}` : `${flavor.name} rejected the session it had just opened.`,
+      { statusCode: 401 },
+    );
+  }
+  if (isServerError(res.status)) throw httpError(flavor.name, res.status);
+  return res;
+}
+
+export function newDeviceId(): string {
+  // One device per test/search: Jellyfin revokes other sessions of the same user *and device* on login, so a
+  // shared id would let two concurrent searches log each other out. The session is logged out afterwards.
+  return `patchbay-${crypto.randomUUID()}`;
+}
+
+/** The connection test: identity (public), version floor, then the credential on the authenticated System/Info. */
+export async function testMediaBrowser(ctx: TestContext, flavor: Flavor): Promise<{ version: string }> {
+  const info = await readPublicInfo(ctx, flavor);
+  // Too old: the runner answers UNSUPPORTED_VERSION; no point in sending credentials to it.
+  if (tooOld(flavor, info.version)) return { version: info.version };
+  const deviceId = newDeviceId();
+  const session = await openSession(ctx, flavor, deviceId);
+  const res = await mbGet(ctx, flavor, deviceId, session, "/System/Info");
+  if (res.status === 403) {
+    // The token was recognised (401 otherwise) but this user may not read the full system info.
+    return { version: info.version };
+  }
+  const body = tryJson(res.text);
+  if (res.status !== 200 || !isObject(body) || !str(body.Version)) throw notService(flavor.name, res, "Check the URL.");
+  if (str(body.Id) && body.Id !== info.serverId) {
+    throw new TestFailure("UNEXPECTED_RESPONSE", `${flavor.name} answered with two different server ids; is a proxy mixing two servers behind this address?`);
+  }
+  return { version: str(body.Version) ?? info.version };
+}
+
+export async function searchMediaBrowser(ctx: TestContext, flavor: Flavor, query: string, limit: number): Promise<SearchResult[]> {
+  const info = await readPublicInfo(ctx, flavor);
+  const deviceId = newDeviceId();
+  const session = await openSession(ctx, flavor, deviceId);
+  const res = await mbGet(ctx, flavor, deviceId, session, "/Search/Hints", { searchTerm: query, limit, userId: session.userId });
+  const body = tryJson(res.text);
+  if (res.status !== 200 || !isObject(body) || !Array.isArray(body.SearchHints)) throw notService(flavor.name, res, "Check the URL.");
+  const base = baseOf(ctx.url);
+  const out: SearchResult[] = [];
+  for (const h of body.SearchHints) {
+    if (!isObject(h)) continue;
+    const id = h.Id !== undefined ? String(h.Id) : h.ItemId !== undefined ? String(h.ItemId) : undefined;
+    const name = str(h.Name);
+    if (!id || !name) continue;
+    const type = str(h.Type);
+    const year = typeof h.ProductionYear === "number" ? h.ProductionYear : undefined;
+    const context = [str(h.Series), str(h.Album), str(h.AlbumArtist)].filter(Boolean).join(" – ");
+    const tag = str(h.PrimaryImageTag);
+    const enc = encodeURIComponent;
+    out.push({
+      id,
+      name: year && (type === "Movie" || type === "Series") ? `${name} (${year})` : name,
+      link:
+        flavor.name === "Jellyfin"
+          ? `${base}/web/index.html#!/details?id=${enc(id)}&serverId=${enc(info.serverId)}`
+          : `${base}/web/index.html#!/item?id=${enc(id)}&serverId=${enc(info.serverId)}`,
+      // Item images are served without authentication; no token goes into this URL.
+      image: tag ? `${base}${flavor.prefix}/Items/${enc(id)}/Images/Primary?tag=${enc(tag)}` : undefined,
+      text: context || (year ? String(year) : undefined),
+      type,
+    });
+  }
+  return out.slice(0, limit);
+}

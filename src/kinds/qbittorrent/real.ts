@@ -1,0 +1,113 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { checkBinaries, findBinary, freePort, startDaemon, tempDir, versionLine, waitUntil } from "../testing/real-daemon.js";
+
+/**
+ * The real qBittorrent (Debian's qbittorrent-nox 4.5.2) on 127.0.0.1 with a fresh profile, fixed Web UI
+ * credentials and the IP ban after failed logins disabled (protocols.md §3).
+ */
+const BINARY = "qbittorrent-nox";
+
+export interface RealQbittorrent {
+  url: string;
+  port: number;
+  username: string;
+  password: string;
+  /** e.g. "4.5.2", read from `qbittorrent-nox --version`, not from the Web API. */
+  version: string;
+  pid: number;
+  profileDir: string;
+  stop(): Promise<void>;
+}
+
+let warned: boolean | undefined;
+export function available(): boolean {
+  warned ??= checkBinaries([BINARY], ["qbittorrent-nox"], "qBittorrent");
+  return warned;
+}
+
+/** `@ByteArray(<salt b64>:<key b64>)`, key = PBKDF2-HMAC-SHA512(password, 16-byte salt, 100000, 64). */
+export function qbPasswordHash(password: string): string {
+  const salt = crypto.randomBytes(16);
+  const key = crypto.pbkdf2Sync(password, salt, 100_000, 64, "sha512");
+  return `@ByteArray(${salt.toString("base64")}:${key.toString("base64")})`;
+}
+
+export async function startQbittorrent(opts: { username?: string; password?: string } = {}): Promise<RealQbittorrent> {
+  const binary = findBinary(BINARY);
+  if (!binary) throw new Error(`${BINARY} is not installed (apt-get install qbittorrent-nox)`);
+  const username = opts.username ?? "admin";
+  const password = opts.password ?? "qb-Secret-pw-7f3a";
+  const version = versionLine(binary, ["--version"], /qBittorrent v(\d+\.\d+(?:\.\d+)?)/);
+  const profileDir = tempDir("qbittorrent");
+  const webPort = await freePort();
+  const peerPort = await freePort();
+  const confDir = path.join(profileDir, "qBittorrent", "config");
+  fs.mkdirSync(confDir, { recursive: true });
+  fs.writeFileSync(
+    path.join(confDir, "qBittorrent.conf"),
+    [
+      "[LegalNotice]",
+      "Accepted=true",
+      "",
+      "[BitTorrent]",
+      "Session\\Interface=lo",
+      "Session\\InterfaceName=lo",
+      `Session\\Port=${peerPort}`,
+      "Session\\DHTEnabled=false",
+      "Session\\PeXEnabled=false",
+      "Session\\LSDEnabled=false",
+      "",
+      "[Network]",
+      "PortForwardingEnabled=false",
+      "",
+      "[Preferences]",
+      "General\\UseRandomPort=false",
+      "Connection\\UPnP=false",
+      "WebUI\\Address=127.0.0.1",
+      `WebUI\\Port=${webPort}`,
+      `WebUI\\Username=${username}`,
+      `WebUI\\Password_PBKDF2="${qbPasswordHash(password)}"`,
+      "WebUI\\MaxAuthenticationFailCount=0",
+      "WebUI\\UseUPnP=false",
+      "WebUI\\LocalHostAuth=true",
+      "",
+    ].join("\n"),
+  );
+  const daemon = startDaemon(binary, [`--profile=${profileDir}`], { env: { HOME: profileDir } });
+  const url = `http://127.0.0.1:${webPort}`;
+  try {
+    // Ready = a correct-credential login succeeds (failed logins are what count toward qBittorrent's ban).
+    await waitUntil(
+      async () => {
+        const res = await fetch(`${url}/api/v2/auth/login`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded", referer: `${url}/` },
+          body: new URLSearchParams({ username, password }).toString(),
+        });
+        return res.status === 200 && (await res.text()).trim() === "Ok.";
+      },
+      daemon,
+      20_000,
+      "qbittorrent-nox Web UI",
+    );
+  } catch (e) {
+    await daemon.stop();
+    fs.rmSync(profileDir, { recursive: true, force: true });
+    throw e;
+  }
+  return {
+    url,
+    port: webPort,
+    username,
+    password,
+    version,
+    pid: daemon.pid,
+    profileDir,
+    async stop() {
+      await daemon.stop();
+      fs.rmSync(profileDir, { recursive: true, force: true });
+    },
+  };
+}

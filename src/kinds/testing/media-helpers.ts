@@ -1,0 +1,61 @@
+import net from "node:net";
+import { expect } from "vitest";
+import type { TestServer } from "../../../test/helpers/patchbay.js";
+import { startFakeServer, type FakeServer } from "./server.js";
+
+/** Shared bits of the media-server / media-request kind tests (plex, jellyfin, emby, overseerr, jellyseerr). */
+
+export type SecretInput = { kind: "apiKey" | "username" | "password" | "token" | "url"; value: string }[];
+
+/** The exotic search query every kind test uses, and its strict percent-encoding written out by hand. */
+export const EXOTIC_QUERY = `Schindler's List (1993) & "quotes"`;
+export const EXOTIC_STRICT = "Schindler%27s%20List%20%281993%29%20%26%20%22quotes%22";
+
+export async function createOk(s: TestServer, kind: string, url: string, secrets: SecretInput, name = `${kind}-${Math.random().toString(36).slice(2, 7)}`) {
+  const r = await s.admin.integration.create.mutate({ name, kind: kind as never, url, secrets });
+  if (!("id" in r) || !r.id) throw new Error(`create failed: ${JSON.stringify(r)}`);
+  return r.id;
+}
+
+export async function testConn(s: TestServer, kind: string, url: string, secrets: SecretInput) {
+  return (await s.admin.integration.testConnection.mutate({ kind: kind as never, url, secrets })) as
+    | { ok: true; version?: string }
+    | { ok: false; error: { code: string; message: string; details?: Record<string, unknown> } };
+}
+
+/** Asserts a failed test with the given code; returns the error. */
+export async function expectTestError(s: TestServer, kind: string, url: string, secrets: SecretInput, code: string) {
+  const r = await testConn(s, kind, url, secrets);
+  if (r.ok) throw new Error(`expected ${code}, got ok ${JSON.stringify(r)}`);
+  expect(r.error.code, r.error.message).toBe(code);
+  expectNoSecrets(s, r, secrets);
+  return r.error;
+}
+
+/** No secret value in the given object (as JSON) nor anywhere in the server's log so far. */
+export function expectNoSecrets(s: TestServer, value: unknown, secrets: SecretInput) {
+  const text = JSON.stringify(value);
+  const logs = s.logs.join("\n");
+  for (const { kind, value: v } of secrets) {
+    if (kind === "username") continue; // public by contract
+    expect(text).not.toContain(v);
+    expect(logs).not.toContain(v);
+  }
+}
+
+/** A loopback port with nothing listening on it. */
+export async function closedPort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+/** Some unrelated web site: every path answers a 200 HTML page. */
+export function startWebPage(title = "Welcome to nginx!"): Promise<FakeServer> {
+  return startFakeServer((_req, res) => {
+    res.writeHead(200, { "content-type": "text/html" });
+    res.end(`<!DOCTYPE html><html><head><title>${title}</title></head><body><h1>${title}</h1></body></html>`);
+  });
+}

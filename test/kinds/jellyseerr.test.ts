@@ -1,3 +1,0 @@
-import { seerrSuite } from "./seerr-suite.js";
-
-seerrSuite("jellyseerr");

@@ -1,8 +1,0 @@
-import { startSeerr, type SeerrEmulator, type SeerrOptions } from "./overseerr.js";
-
-/** Jellyseerr: the Overseerr emulator in its Jellyseerr flavor (public settings carry `mediaServerType`). */
-export function startJellyseerr(opts: Omit<SeerrOptions, "flavor">): Promise<SeerrEmulator> {
-  return startSeerr({ ...opts, flavor: "Jellyseerr" });
-}
-
-export { seerrResults, NOT_ENCODED } from "./overseerr.js";
