@@ -16,7 +16,7 @@ const CLEANUP_MS = 2_000;
  * Runs one adapter call under one overall deadline and turns every way it can fail into a contract error
  * (§6). Cleanups the adapter registered (logouts) always run, with a short deadline of their own.
  */
-async function withContext<T>(
+export async function withContext<T>(
   def: KindDefinition,
   url: string,
   secrets: Secrets,
@@ -33,7 +33,7 @@ async function withContext<T>(
   try {
     // The deadline also bounds adapter code that is not waiting on the network.
     const value = await Promise.race([
-      fn({ url: base, secrets, http, onCleanup: (f) => cleanups.push(f) }),
+      fn({ kind: def, url: base, secrets, http, onCleanup: (f) => cleanups.push(f) }),
       new Promise<never>((_, reject) =>
         controller.signal.addEventListener("abort", () => reject(new TestFailure("TIMEOUT", timeoutMessage(base))), { once: true }),
       ),

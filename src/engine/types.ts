@@ -1,3 +1,4 @@
+import type { Capabilities, CapabilityName } from "./capabilities.js";
 import type { HttpSession } from "./http.js";
 
 export const SECRET_KINDS = ["apiKey", "username", "password", "token", "url"] as const;
@@ -69,6 +70,8 @@ export class TestFailure extends Error {
 export type Secrets = Partial<Record<SecretKind, string>>;
 
 export interface TestContext {
+  /** The kind being called: its name and where the user finds the credential (used in the kit's messages). */
+  kind: Pick<KindDefinition, "name" | "credentialHint">;
   /** Base URL as stored (no trailing slash). */
   url: URL;
   secrets: Secrets;
@@ -104,8 +107,13 @@ export interface KindDefinition<K extends string = string> {
   credentialHint: string;
   test(ctx: TestContext): Promise<{ version?: string }>;
   search?(ctx: TestContext, query: string, limit: number): Promise<SearchResult[]>;
+  /** What users with `use` can read and users with `interact` can do through this kind (docs/capabilities.md). */
+  capabilities?: Capabilities<TestContext>;
 }
 
 export function defineKind<const K extends string>(def: KindDefinition<K>): KindDefinition<K> {
   return def;
 }
+
+/** One capability as a kind implements it, e.g. `Capability<"downloads">` in src/kinds/<kind>/capabilities.ts. */
+export type Capability<N extends CapabilityName> = NonNullable<Capabilities<TestContext>[N]>;
