@@ -1,0 +1,88 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { ServerOptions } from "node:http";
+import type { Config } from "../config.js";
+
+/**
+ * Request limits that hold before any route, authentication or body buffering runs:
+ * - every body is JSON (the only type any route reads), so other content types (multipart/form-data,
+ *   text/plain, octet-stream, none) are 415 at the first byte — no parser ever buffers them;
+ * - a declared Content-Length above the body limit is 413 at once; a chunked body is counted as it streams
+ *   by Fastify's JSON parser and cut off at the limit (413);
+ * - a body that trickles is ended by Node's requestTimeout (408);
+ * - JSON nested deeper than MAX_JSON_DEPTH is 400 before it is parsed (it would otherwise overflow the stack
+ *   in whatever walks it, and "Maximum call stack size exceeded" is no answer to give).
+ */
+
+export const MAX_JSON_DEPTH = 64;
+
+/** Options for http.createServer: Node checks request timeouts only every connectionsCheckingInterval. */
+export function httpServerOptions(config: Pick<Config, "requestTimeoutMs">): ServerOptions {
+  return {
+    requestTimeout: config.requestTimeoutMs,
+    headersTimeout: Math.min(60_000, config.requestTimeoutMs),
+    connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(config.requestTimeoutMs / 4))),
+  };
+}
+
+/** The nesting depth of a JSON text beyond `max`, scanned without recursion: true when it is deeper. */
+export function jsonTooDeep(text: string, max = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 /* { */ || c === 91 /* [ */) {
+      if (++depth > max) return true;
+    } else if (c === 125 /* } */ || c === 93 /* ] */) depth--;
+  }
+  return false;
+}
+
+const isJson = (type: string) => /^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(type.trim());
+
+function hasBody(req: FastifyRequest): boolean {
+  const length = req.headers["content-length"];
+  return (length !== undefined && length !== "0") || req.headers["transfer-encoding"] !== undefined;
+}
+
+function refuse(reply: FastifyReply, status: 400 | 413 | 415, code: string, message: string) {
+  // The rest of the body is not read: closing the connection stops the upload instead of draining it.
+  return reply.code(status).header("connection", "close").type("application/json; charset=utf-8").send(JSON.stringify({ message, code }));
+}
+
+export function registerRequestLimits(app: FastifyInstance, config: Pick<Config, "bodyLimit">): void {
+  app.addHook("onRequest", async (req, reply) => {
+    reply.header("x-content-type-options", "nosniff");
+    if (!hasBody(req)) return;
+    const declared = Number(req.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > config.bodyLimit) {
+      return refuse(reply, 413, "PAYLOAD_TOO_LARGE", `body: larger than the limit of ${config.bodyLimit} bytes`);
+    }
+    if (!isJson(String(req.headers["content-type"] ?? ""))) {
+      return refuse(reply, 415, "UNSUPPORTED_MEDIA_TYPE", "content-type: send the body as application/json");
+    }
+  });
+
+  // The default JSON parser, with the depth check first and no parser text in the message.
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser(/^application\/([\w.+-]+\+)?json\s*(;|$)/i, { parseAs: "string", bodyLimit: config.bodyLimit }, (_req, body, done) => {
+    const text = body as string;
+    if (text === "") return done(null, undefined);
+    if (jsonTooDeep(text)) return done(Object.assign(new Error(`body: JSON nested deeper than ${MAX_JSON_DEPTH} levels`), { statusCode: 400 }), undefined);
+    try {
+      done(null, JSON.parse(text, (key, value) => (key === "__proto__" ? undefined : value)));
+    } catch {
+      done(Object.assign(new Error("body: not valid JSON"), { statusCode: 400 }), undefined);
+    }
+  });
+
+  // tRPC parses its own bodies (its plugin passes the text through): the same depth check, before any procedure.
+  app.addHook("preHandler", async (req, reply) => {
+    if (typeof req.body === "string" && jsonTooDeep(req.body)) {
+      return refuse(reply, 400, "BAD_REQUEST", `body: JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+    }
+  });
+}
