@@ -51,7 +51,9 @@ beforeAll(async () => {
     ]);
   });
   s = await startPatchbay();
-  integrationId = (await s.admin.integration.create.mutate({ name: "Echo Sonarr", kind: "sonarr", url: sonarr.url, secrets: [{ kind: "apiKey", value: KEY }] })).id;
+  const created = await s.admin.integration.create.mutate({ name: "Echo Sonarr", kind: "sonarr", url: sonarr.url, secrets: [{ kind: "apiKey", value: KEY }] });
+  if (!("id" in created)) throw new Error(`create failed: ${created.error.message}`);
+  integrationId = created.id;
   useOnly = await s.user([]);
   await s.admin.integration.saveUserIntegrationPermissions.mutate({ entityId: integrationId, permissions: [{ principalId: useOnly.id, permission: "use" }] });
 }, 120_000);
