@@ -75,12 +75,13 @@ export class MemoryLoginLimiter implements LoginLimiter {
 }
 
 /**
- * KEYS: the windows; ARGV: now, window ms, member, then one limit per key. Trims every window, answers the
- * wait (ms) when one is full, otherwise adds the member to all of them — atomically, as Redis runs a script
- * without interleaving other commands.
+ * KEYS: the windows; ARGV: (unused), window ms, member, then one limit per key. Trims every window, answers
+ * the wait (ms) when one is full, otherwise adds the member to all of them — atomically, as Redis runs a
+ * script without interleaving other commands. The time is Redis's own: one clock for every instance.
  */
 const RESERVE_SCRIPT = `
-local now = tonumber(ARGV[1])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local window = tonumber(ARGV[2])
 for i, key in ipairs(KEYS) do
   redis.call('ZREMRANGEBYSCORE', key, 0, now - window)
@@ -88,7 +89,7 @@ for i, key in ipairs(KEYS) do
   local count = redis.call('ZCARD', key)
   if count >= limit then
     local oldest = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')
-    return math.max(1, window - (now - tonumber(oldest[2])))
+    return math.min(window, math.max(1, window - (now - tonumber(oldest[2]))))
   end
 end
 for _, key in ipairs(KEYS) do
@@ -111,7 +112,7 @@ export class RedisLoginLimiter implements LoginLimiter {
     const keys = limits.map(([k]) => this.key(k));
     // The member names its keys, so that `succeeded` can remove it again without state in this process.
     const member = `${crypto.randomUUID()}|${Buffer.from(JSON.stringify(keys)).toString("base64url")}`;
-    const wait = Number(await this.redis.eval(RESERVE_SCRIPT, keys.length, ...keys, Date.now(), LOGIN_WINDOW_MS, member, ...limits.map(([, max]) => max)));
+    const wait = Number(await this.redis.eval(RESERVE_SCRIPT, keys.length, ...keys, 0, LOGIN_WINDOW_MS, member, ...limits.map(([, max]) => max)));
     return wait > 0 ? { retryAfterMs: wait } : { attempt: member, retryAfterMs: 0 as const };
   }
 

@@ -55,7 +55,8 @@ function refuse(reply: FastifyReply, status: 400 | 413 | 415, code: string, mess
 
 export function registerRequestLimits(app: FastifyInstance, config: Pick<Config, "bodyLimit">): void {
   app.addHook("onRequest", async (req, reply) => {
-    reply.header("x-content-type-options", "nosniff");
+    // On the raw response, so that hijacked replies (MCP) carry it too.
+    reply.raw.setHeader("x-content-type-options", "nosniff");
     if (!hasBody(req)) return;
     const declared = Number(req.headers["content-length"]);
     if (Number.isFinite(declared) && declared > config.bodyLimit) {

@@ -329,7 +329,9 @@ export async function registerRest(app: FastifyInstance, deps: Deps) {
 
     scope.get("/api/openapi.json", async (_req, reply) => {
       document ??= JSON.stringify(await buildOpenApiDocument());
-      return reply.type("application/json; charset=utf-8").header("access-control-allow-origin", "*").send(document);
+      // Readable cross-site only when configured (PATCHBAY_OPENAPI_CORS_ORIGIN): it maps the whole API surface.
+      if (deps.config.openapiCorsOrigin) reply.header("access-control-allow-origin", deps.config.openapiCorsOrigin).header("vary", "origin");
+      return reply.type("application/json; charset=utf-8").send(document);
     });
 
     scope.get("/api/docs", async (_req, reply) => reply.type("text/html; charset=utf-8").header("content-security-policy", DOCS_CSP).send(DOCS_HTML));
