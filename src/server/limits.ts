@@ -15,6 +15,9 @@ import type { Config } from "../config.js";
 
 export const MAX_JSON_DEPTH = 64;
 
+/** The tRPC-style code of a framework-level failure status (the shape REST and these limits answer in). */
+export const CODE_BY_STATUS: Record<number, string> = { 400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 405: "METHOD_NOT_SUPPORTED", 408: "TIMEOUT", 413: "PAYLOAD_TOO_LARGE", 415: "UNSUPPORTED_MEDIA_TYPE" };
+
 /** Options for http.createServer: Node checks request timeouts only every connectionsCheckingInterval. */
 export function httpServerOptions(config: Pick<Config, "requestTimeoutMs">): ServerOptions {
   return {
@@ -41,7 +44,8 @@ export function jsonTooDeep(text: string, max = MAX_JSON_DEPTH): boolean {
   return false;
 }
 
-const isJson = (type: string) => /^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(type.trim());
+const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
+const isJson = (type: string) => JSON_TYPE.test(type.trim());
 
 function hasBody(req: FastifyRequest): boolean {
   const length = req.headers["content-length"];
@@ -69,7 +73,7 @@ export function registerRequestLimits(app: FastifyInstance, config: Pick<Config,
 
   // The default JSON parser, with the depth check first and no parser text in the message.
   app.removeContentTypeParser("application/json");
-  app.addContentTypeParser(/^application\/([\w.+-]+\+)?json\s*(;|$)/i, { parseAs: "string", bodyLimit: config.bodyLimit }, (_req, body, done) => {
+  app.addContentTypeParser(JSON_TYPE, { parseAs: "string", bodyLimit: config.bodyLimit }, (_req, body, done) => {
     const text = body as string;
     if (text === "") return done(null, undefined);
     if (jsonTooDeep(text)) return done(Object.assign(new Error(`body: JSON nested deeper than ${MAX_JSON_DEPTH} levels`), { statusCode: 400 }), undefined);
@@ -78,6 +82,17 @@ export function registerRequestLimits(app: FastifyInstance, config: Pick<Config,
     } catch {
       done(Object.assign(new Error("body: not valid JSON"), { statusCode: 400 }), undefined);
     }
+  });
+
+  // Answers of failures outside a route's own handling: 4xx keep their (own, field-naming) message, 5xx never
+  // show theirs — it may hold SQL or stored values; the log has the details.
+  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    if (status >= 500) req.log.error({ err }, "request failed");
+    return reply
+      .code(status)
+      .type("application/json; charset=utf-8")
+      .send(JSON.stringify({ message: status >= 500 ? "Internal server error" : err.message, code: status >= 500 ? "INTERNAL_SERVER_ERROR" : (CODE_BY_STATUS[status] ?? "BAD_REQUEST") }));
   });
 
   // tRPC parses its own bodies (its plugin passes the text through): the same depth check, before any procedure.

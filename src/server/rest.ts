@@ -10,6 +10,7 @@ import { appRouter } from "../api/root.js";
 import { createCallerFactory, type Context } from "../api/trpc.js";
 import { resolveCaller } from "../services/auth.js";
 import { anonymous, type Deps } from "../services/deps.js";
+import { CODE_BY_STATUS } from "./limits.js";
 
 /**
  * The REST view of the API (plain JSON, API-key auth) and its OpenAPI 3.1 document.
@@ -191,7 +192,6 @@ function send(reply: FastifyReply, status: number, body: ErrorBody) {
   return reply.code(status).type("application/json; charset=utf-8").send(JSON.stringify(body));
 }
 
-const CODE_BY_STATUS: Record<number, string> = { 400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 405: "METHOD_NOT_SUPPORTED", 413: "PAYLOAD_TOO_LARGE", 415: "UNSUPPORTED_MEDIA_TYPE" };
 
 const errorSchema = z
   .object({

@@ -1,57 +1,12 @@
-import http from "node:http";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPatchbay, type TestServer } from "../helpers/patchbay.js";
+import { rawPost } from "../helpers/raw-http.js";
 
 /**
  * Limits at the edge (src/server/limits.ts): one body limit for every content type, refused before the body
  * is buffered; trickling bodies time out; deep JSON is 400 before authentication; security headers.
  */
-
-export interface RawResult {
-  status: number;
-  body: string;
-  headers: http.IncomingHttpHeaders;
-  /** Bytes of the body the client had written when the answer came. */
-  sent: number;
-}
-
-/**
- * POSTs `total` bytes in 64 KiB chunks, declared (Content-Length) or chunked, and stops writing as soon as
- * the answer arrives — as an attacker's client would not, but the point is when the server answered.
- */
-export function rawPost(url: string, path: string, opts: { total: number; contentType?: string; chunked?: boolean; headers?: Record<string, string> }): Promise<RawResult> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    let sent = 0;
-    let answered = false;
-    const headers: Record<string, string> = { ...(opts.contentType ? { "content-type": opts.contentType } : {}), ...opts.headers };
-    if (!opts.chunked) headers["content-length"] = String(opts.total);
-    const req = http.request({ host: hostname, port, path, method: "POST", headers, agent: false });
-    req.on("response", (res) => {
-      answered = true;
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => {
-        req.destroy();
-        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), headers: res.headers, sent });
-      });
-    });
-    req.on("error", (e) => {
-      if (!answered) reject(e);
-    });
-    const chunk = Buffer.alloc(64 * 1024, "a");
-    const pump = () => {
-      while (!answered && sent < opts.total) {
-        const piece = chunk.subarray(0, Math.min(chunk.length, opts.total - sent));
-        sent += piece.length;
-        if (!req.write(piece)) return void req.once("drain", pump);
-      }
-      if (!answered) req.end();
-    };
-    pump();
-  });
-}
 
 const CONTENT_TYPES = ["application/json", "application/x-www-form-urlencoded", "multipart/form-data; boundary=xyz", "text/plain", "application/octet-stream", undefined];
 const PATHS = ["/api/trpc/auth.logout", "/api/trpc/auth.login", "/api/integrations", "/api/mcp", "/", "/some/page"];
