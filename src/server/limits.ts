@@ -53,9 +53,11 @@ function hasBody(req: FastifyRequest): boolean {
 }
 
 function refuse(reply: FastifyReply, status: 400 | 413 | 415, code: string, message: string) {
-  // The rest of the body is not read: closing the connection stops the upload instead of draining it.
-  return reply.code(status).header("connection", "close").type("application/json; charset=utf-8").send(JSON.stringify({ message, code }));
+  return reply.code(status).type("application/json; charset=utf-8").send(JSON.stringify({ message, code }));
 }
+
+/** How long the rest of a refused body is read and thrown away before the connection is cut. */
+const LINGER_MS = 2_000;
 
 export function registerRequestLimits(app: FastifyInstance, config: Pick<Config, "bodyLimit">): void {
   app.addHook("onRequest", async (req, reply) => {
@@ -69,6 +71,23 @@ export function registerRequestLimits(app: FastifyInstance, config: Pick<Config,
     if (!isJson(String(req.headers["content-type"] ?? ""))) {
       return refuse(reply, 415, "UNSUPPORTED_MEDIA_TYPE", "content-type: send the body as application/json");
     }
+  });
+
+  // A refused body is not buffered, and the connection is not cut at once either: closing a socket with
+  // unread data makes the kernel reset it, and the client loses the answer (ECONNRESET instead of 413). So
+  // reading stops (the client's upload stalls on TCP backpressure, costing nothing here), the client has
+  // LINGER_MS to read the answer, then the socket is closed.
+  app.addHook("onSend", async (req, reply) => {
+    if (!req.raw.complete && reply.statusCode >= 400) reply.removeHeader("connection");
+  });
+  app.addHook("onResponse", async (req) => {
+    const raw = req.raw;
+    if (raw.complete || raw.destroyed) return;
+    // After Node's own end-of-response handling, which would otherwise read the rest of the body.
+    setImmediate(() => raw.socket?.pause());
+    const timer = setTimeout(() => raw.socket?.destroy(), LINGER_MS);
+    timer.unref();
+    raw.once("close", () => clearTimeout(timer));
   });
 
   // The default JSON parser, with the depth check first and no parser text in the message.
