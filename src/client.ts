@@ -36,6 +36,7 @@ export function createPatchbayClient(url: string, options: PatchbayClientOptions
       httpBatchLink({
         url: endpoint,
         transformer: superjson,
+        maxItems: 20, // the server refuses batches above PATCHBAY_MAX_BATCH_SIZE (default 50)
         headers: () => ({ ...(options.apiKey ? { ApiKey: options.apiKey } : {}), ...options.headers }),
         ...(options.fetch ? { fetch: options.fetch } : {}),
       }),

@@ -1,3 +1,4 @@
+import net from "node:net";
 import path from "node:path";
 
 /** Everything Patchbay reads from its environment, parsed once (contract §1). */
@@ -16,8 +17,19 @@ export interface Config {
   logLevel: string;
   /** Optional Redis shared by several instances (login rate-limit counters). */
   redisUrl: string | undefined;
-  /** Behind a reverse proxy: read the client IP and https from X-Forwarded-* headers (TRUST_PROXY). */
-  trustProxy: boolean;
+  /**
+   * Behind a reverse proxy: which X-Forwarded-* hops to believe (TRUST_PROXY). A number of proxy hops, or the
+   * proxies' addresses/CIDRs; `true` means one hop. false: the socket address is the client.
+   */
+  trustProxy: boolean | number | string[];
+  /** Largest request body in bytes, any content type (PATCHBAY_BODY_LIMIT). */
+  bodyLimit: number;
+  /** A request whose body has not fully arrived after this many ms is ended with 408 (PATCHBAY_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs: number;
+  /** Most procedure calls in one tRPC batch request (PATCHBAY_MAX_BATCH_SIZE). */
+  maxBatchSize: number;
+  /** Origin allowed to read /api/openapi.json cross-site (PATCHBAY_OPENAPI_CORS_ORIGIN; "*" for any); none by default. */
+  openapiCorsOrigin: string | undefined;
   /** PATCHBAY_PROVISION_FILE: a YAML file of integrations applied at start (src/services/provisioning.ts). */
   provisionFile?: string;
 }
@@ -32,6 +44,30 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
     throw new ConfigError(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
   }
   return n;
+}
+
+/**
+ * TRUST_PROXY: "false"/unset, "true" (= one proxy hop), a hop count, or a comma-separated list of proxy
+ * addresses/CIDRs. Trusting every hop would let a client name its own address in X-Forwarded-For.
+ */
+export function parseTrustProxy(raw: string | undefined): boolean | number | string[] {
+  const value = (raw ?? "").trim();
+  if (value === "" || value === "false" || value === "0") return false;
+  if (value === "true") return 1;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops > 0 && hops <= 10) return hops;
+  } else {
+    const list = value.split(",").map((s) => s.trim()).filter(Boolean);
+    const valid = (entry: string) => {
+      const [address, bits, ...rest] = entry.split("/");
+      const family = net.isIP(address ?? "");
+      if (!family || rest.length) return false;
+      return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+    };
+    if (list.length && list.every(valid)) return list;
+  }
+  throw new ConfigError(`TRUST_PROXY must be false, true (one proxy), a number of proxy hops (1-10) or a comma-separated list of proxy addresses/CIDRs (got "${value}")`);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -56,7 +92,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     testTimeoutMs: int(env, "PATCHBAY_TEST_TIMEOUT_MS", 10_000, 100, 120_000),
     logLevel: env.LOG_LEVEL || "info",
     redisUrl: env.REDIS_URL || undefined,
-    trustProxy: env.TRUST_PROXY === "true" || env.TRUST_PROXY === "1",
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    bodyLimit: int(env, "PATCHBAY_BODY_LIMIT", 1024 * 1024, 1024, 100 * 1024 * 1024),
+    requestTimeoutMs: int(env, "PATCHBAY_REQUEST_TIMEOUT_MS", 30_000, 100, 600_000),
+    maxBatchSize: int(env, "PATCHBAY_MAX_BATCH_SIZE", 50, 1, 1000),
+    openapiCorsOrigin: env.PATCHBAY_OPENAPI_CORS_ORIGIN || undefined,
     provisionFile: env.PATCHBAY_PROVISION_FILE || undefined,
   };
 }

@@ -1,89 +1,125 @@
+import crypto from "node:crypto";
 import type { Redis } from "ioredis";
 
 /**
- * Failed-login limiter: a sliding window per (IP, username) and per IP. In memory for a single instance;
- * with REDIS_URL the counters live in Redis, so several Patchbay instances behind one proxy share them.
+ * Login limiter: sliding windows per account (across every client address) and per client address.
+ *
+ * An attempt is counted **before** its password is checked, in one atomic step (check + add): however many
+ * attempts arrive at once (parallel requests, a tRPC batch, a new X-Forwarded-For on each), at most
+ * MAX_FAILURES_PER_ACCOUNT passwords of one account are evaluated per window. A successful login removes
+ * only its own attempt, never the failures of other attempts still in flight.
+ *
+ * In memory for a single instance; with REDIS_URL the windows live in Redis (one Lua script per reservation),
+ * so several Patchbay instances behind one proxy share them.
  */
 export interface LoginLimiter {
-  /** Milliseconds to wait before another attempt, or 0 when allowed. */
-  retryAfter(ip: string, username: string): Promise<number>;
-  fail(ip: string, username: string): Promise<void>;
-  succeed(ip: string, username: string): Promise<void>;
+  /** Counts an attempt if the windows allow one: `{attempt}` to pass to `succeeded`, or the wait in ms. */
+  reserve(ip: string, username: string): Promise<{ attempt: string; retryAfterMs: 0 } | { attempt?: undefined; retryAfterMs: number }>;
+  /** The attempt's password was right: it no longer counts as a failure. */
+  succeeded(attempt: string): Promise<void>;
 }
 
 export const LOGIN_WINDOW_MS = 15 * 60_000;
 export const MAX_FAILURES_PER_ACCOUNT = 10;
 export const MAX_FAILURES_PER_IP = 50;
+/** Memory bound of the in-memory limiter: the oldest windows are dropped first (never all at once). */
+const MAX_KEYS = 100_000;
 
-const accountKey = (ip: string, username: string) => `${ip}|${username.toLowerCase()}`;
+const accountKey = (username: string) => `account|${username.toLowerCase()}`;
+const ipKey = (ip: string) => `ip|${ip}`;
+const limitsOf = (ip: string, username: string): [string, number][] => [
+  [accountKey(username), MAX_FAILURES_PER_ACCOUNT],
+  [ipKey(ip), MAX_FAILURES_PER_IP],
+];
 
 export class MemoryLoginLimiter implements LoginLimiter {
-  private failures = new Map<string, number[]>();
+  /** key → attempts in the window, oldest first */
+  private windows = new Map<string, { id: string; at: number }[]>();
+  private keysOf = new Map<string, string[]>();
 
-  private recent(key: string, now: number): number[] {
-    const list = (this.failures.get(key) ?? []).filter((t) => now - t < LOGIN_WINDOW_MS);
-    if (list.length) this.failures.set(key, list);
-    else this.failures.delete(key);
+  private recent(key: string, now: number) {
+    const list = (this.windows.get(key) ?? []).filter((a) => now - a.at < LOGIN_WINDOW_MS);
+    if (list.length) this.windows.set(key, list);
+    else this.windows.delete(key);
     return list;
   }
 
-  async retryAfter(ip: string, username: string, now = Date.now()): Promise<number> {
-    const account = this.recent(accountKey(ip, username), now);
-    const ipList = this.recent(ip, now);
-    const blockedBy = account.length >= MAX_FAILURES_PER_ACCOUNT ? account : ipList.length >= MAX_FAILURES_PER_IP ? ipList : undefined;
-    return blockedBy ? LOGIN_WINDOW_MS - (now - blockedBy[0]!) : 0;
-  }
-
-  async fail(ip: string, username: string, now = Date.now()): Promise<void> {
-    for (const key of [accountKey(ip, username), ip]) {
+  // Synchronous from check to insert: two requests can never both see the last free slot.
+  async reserve(ip: string, username: string, now = Date.now()) {
+    const limits = limitsOf(ip, username);
+    for (const [key, max] of limits) {
       const list = this.recent(key, now);
-      list.push(now);
-      this.failures.set(key, list);
+      if (list.length >= max) return { retryAfterMs: Math.max(1, LOGIN_WINDOW_MS - (now - list[list.length - max]!.at)) };
     }
-    if (this.failures.size > 10_000) this.failures.clear(); // bound memory under a spray of usernames
+    const id = crypto.randomUUID();
+    for (const [key] of limits) {
+      const list = this.windows.get(key) ?? [];
+      list.push({ id, at: now });
+      this.windows.delete(key); // re-insert: Map order is then "least recently used first"
+      this.windows.set(key, list);
+    }
+    this.keysOf.set(id, limits.map(([k]) => k));
+    setTimeout(() => this.keysOf.delete(id), LOGIN_WINDOW_MS).unref();
+    while (this.windows.size > MAX_KEYS) this.windows.delete(this.windows.keys().next().value!);
+    return { attempt: id, retryAfterMs: 0 as const };
   }
 
-  async succeed(ip: string, username: string): Promise<void> {
-    this.failures.delete(accountKey(ip, username));
+  async succeeded(attempt: string): Promise<void> {
+    for (const key of this.keysOf.get(attempt) ?? []) {
+      const list = this.windows.get(key)?.filter((a) => a.id !== attempt);
+      if (list?.length) this.windows.set(key, list);
+      else this.windows.delete(key);
+    }
+    this.keysOf.delete(attempt);
   }
 }
+
+/**
+ * KEYS: the windows; ARGV: (unused), window ms, member, then one limit per key. Trims every window, answers
+ * the wait (ms) when one is full, otherwise adds the member to all of them — atomically, as Redis runs a
+ * script without interleaving other commands. The time is Redis's own: one clock for every instance.
+ */
+const RESERVE_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local window = tonumber(ARGV[2])
+for i, key in ipairs(KEYS) do
+  redis.call('ZREMRANGEBYSCORE', key, 0, now - window)
+  local limit = tonumber(ARGV[3 + i])
+  local count = redis.call('ZCARD', key)
+  if count >= limit then
+    local oldest = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')
+    return math.min(window, math.max(1, window - (now - tonumber(oldest[2]))))
+  end
+end
+for _, key in ipairs(KEYS) do
+  redis.call('ZADD', key, now, ARGV[3])
+  redis.call('PEXPIRE', key, window)
+end
+return 0
+`;
 
 /** Sliding windows as Redis sorted sets (score = time), shared by every instance. */
 export class RedisLoginLimiter implements LoginLimiter {
   constructor(private readonly redis: Redis) {}
 
   private key(k: string) {
-    return `patchbay:login-failures:${k}`;
+    return `patchbay:login-attempts:${k}`;
   }
 
-  async retryAfter(ip: string, username: string): Promise<number> {
-    const now = Date.now();
-    const keys = [this.key(accountKey(ip, username)), this.key(ip)];
-    const pipeline = this.redis.multi();
-    for (const k of keys) {
-      pipeline.zremrangebyscore(k, 0, now - LOGIN_WINDOW_MS);
-      pipeline.zcard(k);
-      pipeline.zrange(k, "0", "0", "WITHSCORES");
-    }
-    const res = (await pipeline.exec()) ?? [];
-    const count = (i: number) => Number(res[i * 3 + 1]?.[1] ?? 0);
-    const oldest = (i: number) => Number((res[i * 3 + 2]?.[1] as string[] | undefined)?.[1] ?? now);
-    const blocked = count(0) >= MAX_FAILURES_PER_ACCOUNT ? 0 : count(1) >= MAX_FAILURES_PER_IP ? 1 : -1;
-    return blocked < 0 ? 0 : Math.max(1, LOGIN_WINDOW_MS - (now - oldest(blocked)));
+  async reserve(ip: string, username: string) {
+    const limits = limitsOf(ip, username);
+    const keys = limits.map(([k]) => this.key(k));
+    // The member names its keys, so that `succeeded` can remove it again without state in this process.
+    const member = `${crypto.randomUUID()}|${Buffer.from(JSON.stringify(keys)).toString("base64url")}`;
+    const wait = Number(await this.redis.eval(RESERVE_SCRIPT, keys.length, ...keys, 0, LOGIN_WINDOW_MS, member, ...limits.map(([, max]) => max)));
+    return wait > 0 ? { retryAfterMs: wait } : { attempt: member, retryAfterMs: 0 as const };
   }
 
-  async fail(ip: string, username: string): Promise<void> {
-    const now = Date.now();
-    const member = `${now}-${Math.random().toString(36).slice(2)}`;
+  async succeeded(attempt: string): Promise<void> {
+    const keys = JSON.parse(Buffer.from(attempt.split("|")[1] ?? "", "base64url").toString() || "[]") as string[];
     const pipeline = this.redis.multi();
-    for (const k of [this.key(accountKey(ip, username)), this.key(ip)]) {
-      pipeline.zadd(k, now, member);
-      pipeline.pexpire(k, LOGIN_WINDOW_MS);
-    }
+    for (const k of keys) pipeline.zrem(k, attempt);
     await pipeline.exec();
-  }
-
-  async succeed(ip: string, username: string): Promise<void> {
-    await this.redis.del(this.key(accountKey(ip, username)));
   }
 }

@@ -12,6 +12,7 @@ import {
   type Transaction,
 } from "kysely";
 import type { Database } from "./schema.js";
+import { ensurePrivateDir, ensurePrivateSqliteFiles } from "./files.js";
 import { migrations } from "./migrations.js";
 
 export type Db = Kysely<Database>;
@@ -25,14 +26,21 @@ export interface OpenedDb {
 }
 
 /** Opens the database named by DATABASE_URL, or the SQLite file in the data dir when it is unset. */
-export async function openDatabase(databaseUrl: string | undefined, dataDir: string): Promise<OpenedDb> {
+export async function openDatabase(databaseUrl: string | undefined, dataDir: string, onTightened?: (paths: string[]) => void): Promise<OpenedDb> {
   let dialect: Dialect;
   let name: DialectName;
   let sqlitePath: string | undefined;
   if (!databaseUrl || databaseUrl.startsWith("sqlite:") || databaseUrl.startsWith("file:")) {
     const { default: SQLite } = await import("better-sqlite3");
     sqlitePath = databaseUrl ? databaseUrl.replace(/^(sqlite|file):(\/\/)?/, "") : path.join(dataDir, "patchbay.db");
-    if (sqlitePath !== ":memory:") fs.mkdirSync(path.dirname(sqlitePath), { recursive: true });
+    const tightened: string[] = [];
+    if (sqlitePath !== ":memory:") {
+      // Only the directory Patchbay owns is made private: a custom sqlite: path may sit in a shared one.
+      if (!databaseUrl) tightened.push(...ensurePrivateDir(path.dirname(sqlitePath)));
+      else fs.mkdirSync(path.dirname(sqlitePath), { recursive: true });
+      tightened.push(...ensurePrivateSqliteFiles(sqlitePath));
+    }
+    if (tightened.length) onTightened?.(tightened);
     const conn = new SQLite(sqlitePath);
     conn.pragma("journal_mode = WAL");
     conn.pragma("foreign_keys = ON");

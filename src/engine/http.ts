@@ -81,22 +81,9 @@ export function safeUrl(u: string | URL): string {
   }
 }
 
-/** Removes every secret value (and its URL-encoded form) from a text that may reach a user or a log. */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) {
-    if (!s) continue;
-    for (const form of new Set([s, encodeURIComponent(s), strictEncode(s), Buffer.from(s).toString("base64")])) {
-      out = out.split(form).join("***");
-    }
-  }
-  return out;
-}
-
-/** Percent-encoding that also escapes !'()* (Overseerr-family servers reject them raw). */
-export function strictEncode(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase());
-}
+// Redaction lives in ./redact.ts (self-contained); strictEncode with it, as redaction matches that form too.
+import { strictEncode } from "./redact.js";
+export { redact, strictEncode } from "./redact.js";
 
 export interface HttpRequest {
   method?: string;

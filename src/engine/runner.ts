@@ -1,4 +1,5 @@
-import { HttpSession, TrustStore, classifyTransportError, fetchPeerCertificate, redact, safeUrl } from "./http.js";
+import { HttpSession, TrustStore, classifyTransportError, fetchPeerCertificate, safeUrl } from "./http.js";
+import { redact, redactDeep, redactionValues } from "./redact.js";
 import { TestFailure, type KindDefinition, type SearchResult, type Secrets, type TestError } from "./types.js";
 import { compareVersions } from "./version.js";
 
@@ -29,7 +30,7 @@ export async function withContext<T>(
   const timer = setTimeout(() => controller.abort(), opts.timeoutMs);
   const cleanups: ((http: HttpSession) => Promise<unknown>)[] = [];
   const http = new HttpSession({ baseUrl: base, trust: opts.trust, signal: controller.signal, skipTlsVerify: opts.skipTlsVerify });
-  const secretValues = Object.values(secrets).filter((v): v is string => typeof v === "string");
+  const secretValues = redactionValues(secrets);
   try {
     // The deadline also bounds adapter code that is not waiting on the network.
     const value = await Promise.race([
@@ -100,5 +101,7 @@ export async function runSearch(
   const search = def.search;
   if (!search) throw new Error(`${def.kind} has no search`);
   const r = await withContext(def, url, secrets, opts, (ctx) => search(ctx, query, limit));
-  return r.ok ? { ok: true, results: r.value.slice(0, limit) } : r;
+  // An upstream may echo the integration's own key in a link, an id, an image URL or a text: results get the
+  // same redaction as errors (src/integrations/redact.ts) before any caller — tRPC, REST, MCP — sees them.
+  return r.ok ? { ok: true, results: redactDeep(r.value.slice(0, limit), redactionValues(secrets)) } : r;
 }

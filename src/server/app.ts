@@ -6,6 +6,7 @@ import type { Context } from "../api/trpc.js";
 import { resolveCaller, SESSION_TTL_MS } from "../services/auth.js";
 import type { Deps } from "../services/deps.js";
 import { sql } from "kysely";
+import { httpServerOptions, registerRequestLimits } from "./limits.js";
 import { registerMcp } from "./mcp.js";
 import { registerRest } from "./rest.js";
 
@@ -29,14 +30,27 @@ function isCrossSite(req: FastifyRequest): boolean {
   }
 }
 
+/**
+ * TRUST_PROXY for Fastify: a hop count trusts that many addresses from the socket inwards (Fastify 5 itself
+ * treats a number as "trust nothing"); a list is compiled by proxy-addr. The client address is then the first
+ * untrusted one, so an X-Forwarded-For entry the client wrote itself is never taken as its address.
+ */
+export function trustProxyOption(value: boolean | number | string[]): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof value !== "number") return value;
+  return (_address, hop) => hop < value;
+}
+
 /** Builds the HTTP server: tRPC at /api/trpc, health at /api/health. */
 export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     routerOptions: { maxParamLength: 5000 },
-    bodyLimit: 1024 * 1024,
-    trustProxy: deps.config.trustProxy,
+    bodyLimit: deps.config.bodyLimit,
+    trustProxy: trustProxyOption(deps.config.trustProxy),
+    requestTimeout: deps.config.requestTimeoutMs,
+    http: httpServerOptions(deps.config),
   });
+  registerRequestLimits(app, deps.config); // body size/type, trickling bodies, JSON depth, nosniff (src/server/limits.ts)
   // No access log line per request unless LOG_LEVEL is debug/trace: quiet logs on a small box, and two log
   // writes per request were a third of the cost of a small API call. Errors and warnings are always logged.
   const routeLevel = (["debug", "trace"].includes(deps.config.logLevel) ? deps.config.logLevel : "warn") as "debug" | "trace" | "warn";
@@ -58,6 +72,8 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     prefix: "/api/trpc",
     trpcOptions: {
       router: appRouter,
+      // Every call in a batch runs (and each login counts); beyond this a batch is refused with 400.
+      maxBatchSize: deps.config.maxBatchSize,
       async createContext({ req, res }): Promise<Context> {
         const raw = req.cookies[SESSION_COOKIE];
         const unsigned = raw ? req.unsignCookie(raw) : undefined;

@@ -10,6 +10,7 @@ import { appRouter } from "../api/root.js";
 import { createCallerFactory, type Context } from "../api/trpc.js";
 import { resolveCaller } from "../services/auth.js";
 import { anonymous, type Deps } from "../services/deps.js";
+import { CODE_BY_STATUS } from "./limits.js";
 
 /**
  * The REST view of the API (plain JSON, API-key auth) and its OpenAPI 3.1 document.
@@ -191,7 +192,6 @@ function send(reply: FastifyReply, status: number, body: ErrorBody) {
   return reply.code(status).type("application/json; charset=utf-8").send(JSON.stringify(body));
 }
 
-const CODE_BY_STATUS: Record<number, string> = { 400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 405: "METHOD_NOT_SUPPORTED", 413: "PAYLOAD_TOO_LARGE", 415: "UNSUPPORTED_MEDIA_TYPE" };
 
 const errorSchema = z
   .object({
@@ -329,7 +329,9 @@ export async function registerRest(app: FastifyInstance, deps: Deps) {
 
     scope.get("/api/openapi.json", async (_req, reply) => {
       document ??= JSON.stringify(await buildOpenApiDocument());
-      return reply.type("application/json; charset=utf-8").header("access-control-allow-origin", "*").send(document);
+      // Readable cross-site only when configured (PATCHBAY_OPENAPI_CORS_ORIGIN): it maps the whole API surface.
+      if (deps.config.openapiCorsOrigin) reply.header("access-control-allow-origin", deps.config.openapiCorsOrigin).header("vary", "origin");
+      return reply.type("application/json; charset=utf-8").send(document);
     });
 
     scope.get("/api/docs", async (_req, reply) => reply.type("text/html; charset=utf-8").header("content-security-policy", DOCS_CSP).send(DOCS_HTML));

@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import pino, { type Logger } from "pino";
 import type { Config } from "../config.js";
 import { loadKeyring } from "../crypto/keyring.js";
+import { ensurePrivateDir } from "../db/files.js";
 import { migrate, openDatabase } from "../db/index.js";
 import { TrustStore } from "../engine/http.js";
 import { MemoryLoginLimiter, RedisLoginLimiter, type LoginLimiter } from "../auth/rate-limit.js";
@@ -25,6 +26,8 @@ export function createLogger(level: string): Logger {
 
 /** Opens everything Patchbay needs (database, keyring, trust store) and applies migrations. */
 export async function createDeps(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Deps> {
+  // The data dir holds the key file and the SQLite database: 0700, tightened when it exists with looser modes.
+  const tightened = !config.databaseUrl || (!config.encryptionKeyHex && !config.encryptionKeyFile) ? ensurePrivateDir(config.dataDir) : [];
   const { keyring, generatedAt, pendingRotation } = loadKeyring({
     keyHex: config.encryptionKeyHex,
     keyFile: config.encryptionKeyFile,
@@ -35,7 +38,8 @@ export async function createDeps(config: Config, log: Logger = createLogger(conf
     log.warn({ file: pendingRotation }, "an unfinished key rotation was found; its key stays readable. Run `patchbay secrets rotate-key --new-key-file` with that file to finish it");
   }
   if (generatedAt) log.warn({ file: generatedAt }, "generated a new encryption key; back this file up together with the database");
-  const { db, dialect } = await openDatabase(config.databaseUrl, config.dataDir);
+  const { db, dialect } = await openDatabase(config.databaseUrl, config.dataDir, (paths) => tightened.push(...paths));
+  if (tightened.length) log.warn({ paths: tightened }, "tightened file modes: the data directory is now 0700 and the database files 0600 (they were readable by other users)");
   try {
     await migrate(db);
     await verifyKeyring(db, keyring);

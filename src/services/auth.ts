@@ -65,18 +65,19 @@ export async function resolveCaller(db: Db, creds: { sessionToken?: string; apiK
 }
 
 export async function login(deps: Deps, input: { username: string; password: string }, ip: string) {
-  const wait = await deps.loginLimiter.retryAfter(ip, input.username);
-  if (wait > 0) {
-    throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: `Too many failed logins. Try again in ${Math.ceil(wait / 60_000)} minute(s).` });
+  // The attempt is counted before the password is checked (src/auth/rate-limit.ts): concurrent or batched
+  // attempts cannot get more passwords evaluated than the limit allows.
+  const slot = await deps.loginLimiter.reserve(ip, input.username);
+  if (!slot.attempt) {
+    throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: `Too many failed logins. Try again in ${Math.ceil(slot.retryAfterMs / 60_000)} minute(s).` });
   }
   const user = await deps.db.selectFrom("users").select(["id", "username", "passwordHash"]).where("username", "=", input.username).executeTakeFirst();
   const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash()), input.password);
   if (!user || !ok) {
-    await deps.loginLimiter.fail(ip, input.username);
     deps.log.info({ ip }, "failed login");
     throw new TRPCError({ code: "UNAUTHORIZED", message: "Wrong username or password" });
   }
-  await deps.loginLimiter.succeed(ip, input.username);
+  await deps.loginLimiter.succeeded(slot.attempt);
   const token = newToken();
   const now = Date.now();
   await deps.db.insertInto("sessions").values({ tokenHash: tokenHash(token), userId: user.id, createdAt: now, expiresAt: now + SESSION_TTL_MS }).execute();

@@ -16,7 +16,7 @@ import { freshDatabase } from "./database.js";
 export type Client = ReturnType<typeof makeClient>;
 
 export function makeClient(baseUrl: string, headers: Record<string, string> = {}, batch = true) {
-  const link = (batch ? httpBatchLink : httpLink)({ url: `${baseUrl}/api/trpc`, transformer: superjson, headers: () => headers });
+  const link = batch ? httpBatchLink({ url: `${baseUrl}/api/trpc`, transformer: superjson, headers: () => headers, maxItems: 20 }) : httpLink({ url: `${baseUrl}/api/trpc`, transformer: superjson, headers: () => headers });
   return createTRPCClient<AppRouter>({ links: [link] });
 }
 

@@ -9,7 +9,8 @@ export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
 
 export function makeTrpcClient() {
   return createTRPCClient<AppRouter>({
-    links: [httpBatchLink({ url: "/api/trpc", transformer: superjson })],
+    // maxItems: the server refuses batches above PATCHBAY_MAX_BATCH_SIZE (default 50).
+    links: [httpBatchLink({ url: "/api/trpc", transformer: superjson, maxItems: 20 })],
   });
 }
 
