@@ -4,6 +4,7 @@ import { dummyHash, hashPassword, newId, newToken, tokenHash, verifyPassword } f
 import { EVERYONE_GROUP_ID } from "../db/schema.js";
 import { transaction, type Db } from "../db/index.js";
 import { anonymous, type Caller, type Deps } from "./deps.js";
+import { requirePasswordPolicy } from "./users.js";
 
 export const SESSION_TTL_MS = 30 * 24 * 3600_000;
 const API_KEY_TOUCH_MS = 60_000;
@@ -118,6 +119,7 @@ export async function revokeApiKey(deps: Deps, caller: Caller, id: string) {
 
 /** Creates a user who is a member of a new or existing admin group holding `admin`. */
 export async function createFirstAdmin(deps: Deps, username: string, password: string) {
+  requirePasswordPolicy("password", password, username);
   const passwordHash = await hashPassword(password);
   const userId = newId();
   await transaction(deps.db, async (trx) => {

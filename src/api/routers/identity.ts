@@ -74,7 +74,7 @@ export const groupRouter = router({
   create: requirePermission("user-manage").input(z.object({ name: groupName })).mutation(({ ctx, input }) => groups.createGroup(ctx.deps, input.name)),
   list: protectedProcedure.query(({ ctx }) => groups.listGroups(ctx.deps)),
   byId: protectedProcedure.input(z.object({ id })).query(({ ctx, input }) => groups.groupById(ctx.deps, input.id)),
-  delete: requirePermission("user-manage").input(z.object({ id })).mutation(({ ctx, input }) => groups.deleteGroup(ctx.deps, input.id)),
+  delete: requirePermission("user-manage").input(z.object({ id })).mutation(({ ctx, input }) => groups.deleteGroup(ctx.deps, ctx.caller, input.id)),
   addMember: requirePermission("user-manage")
     .input(membership)
     .mutation(({ ctx, input }) => groups.addMember(ctx.deps, ctx.caller, input.groupId, input.userId)),
