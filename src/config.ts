@@ -18,6 +18,8 @@ export interface Config {
   redisUrl: string | undefined;
   /** Behind a reverse proxy: read the client IP and https from X-Forwarded-* headers (TRUST_PROXY). */
   trustProxy: boolean;
+  /** PATCHBAY_SESSION_IDLE_DAYS: a session unused this long ends (besides its 30-day absolute lifetime). */
+  sessionIdleDays: number;
   /** PATCHBAY_PROVISION_FILE: a YAML file of integrations applied at start (src/services/provisioning.ts). */
   provisionFile?: string;
 }
@@ -58,5 +60,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: env.REDIS_URL || undefined,
     trustProxy: env.TRUST_PROXY === "true" || env.TRUST_PROXY === "1",
     provisionFile: env.PATCHBAY_PROVISION_FILE || undefined,
+    sessionIdleDays: int(env, "PATCHBAY_SESSION_IDLE_DAYS", 7, 1, 365),
   };
 }

@@ -73,6 +73,15 @@ export const username = z
   .min(1, "must not be empty")
   .max(64, "must be at most 64 characters")
   .regex(/^[\p{L}\p{N}._@-]+$/u, "may contain letters, digits and . _ @ - only");
+/**
+ * A point in time from a Date (tRPC/superjson) or an ISO 8601 string with offset (REST/JSON), within ten years
+ * (`createApiKey.expiresAt`); "in the future" is checked by the service against its own clock.
+ */
+export const futureTimestamp = z
+  .union([z.date(), z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time with offset, e.g. 2030-01-31T00:00:00Z" })])
+  .transform((v) => new Date(v))
+  .refine((d) => !Number.isNaN(d.getTime()) && d.getTime() < Date.now() + 10 * 365 * 24 * 3600_000, "must be a valid time within ten years");
+
 /** A new password (src/auth/password-policy.ts); "not the username" is checked where both are known. */
 export const password = z
   .string()
