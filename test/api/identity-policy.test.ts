@@ -60,7 +60,7 @@ describe("password policy (point 11)", () => {
     expect(same.message).toMatch(/^newPassword: must not be the username/);
     // Only the two users made on purpose were written.
     const after = await dbFingerprint(s.deps.db);
-    expect(after.counts.users).toBe(before.counts.users + 2);
+    expect(after.counts.users).toBe(before.counts.users! + 2);
 
     const fresh = await startPatchbayBare();
     try {
