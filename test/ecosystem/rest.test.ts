@@ -82,7 +82,7 @@ describe("OpenAPI document", () => {
       const ok = op.responses["200"] ?? op.responses["204"];
       expect(ok, `${p} documents its success response`).toBeDefined();
     }
-    for (const basic of ["auth.session", "auth.createApiKey", "auth.listApiKeys", "app.all", "app.create", "searchEngine.all", "searchEngine.search"]) {
+    for (const basic of ["auth.session", "auth.createApiKey", "auth.listApiKeys", "auth.listSessions", "auth.revokeSession", "app.all", "app.create", "searchEngine.all", "searchEngine.search"]) {
       expect(procedures[basic]!._def.meta?.openapi, `${basic} has a REST route`).toBeDefined();
     }
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(["ApiKey", "Bearer"]);
