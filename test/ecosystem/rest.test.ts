@@ -137,7 +137,7 @@ describe("authentication", () => {
     const list = await rest("GET", "/auth/api-keys", { key: created.body.token });
     expect(list.status).toBe(200);
     const entry = list.body.find((k: { id: string }) => k.id === created.body.id);
-    expect(entry).toEqual({ id: created.body.id, name: "rest key", createdAt: expect.any(String), lastUsedAt: expect.any(String) });
+    expect(entry).toEqual({ id: created.body.id, name: "rest key", createdAt: expect.any(String), lastUsedAt: expect.any(String), expiresAt: null });
     expect(Number.isFinite(Date.parse(entry.createdAt))).toBe(true);
     expect(list.text).not.toContain(created.body.token);
     expect((await rest("DELETE", `/auth/api-keys/${created.body.id}`, { key: creator.apiKey })).status).toBe(204);
