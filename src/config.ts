@@ -30,6 +30,8 @@ export interface Config {
   maxBatchSize: number;
   /** Origin allowed to read /api/openapi.json cross-site (PATCHBAY_OPENAPI_CORS_ORIGIN; "*" for any); none by default. */
   openapiCorsOrigin: string | undefined;
+  /** PATCHBAY_SESSION_IDLE_DAYS: a session unused this long ends (besides its 30-day absolute lifetime). */
+  sessionIdleDays: number;
   /** PATCHBAY_PROVISION_FILE: a YAML file of integrations applied at start (src/services/provisioning.ts). */
   provisionFile?: string;
 }
@@ -98,5 +100,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBatchSize: int(env, "PATCHBAY_MAX_BATCH_SIZE", 50, 1, 1000),
     openapiCorsOrigin: env.PATCHBAY_OPENAPI_CORS_ORIGIN || undefined,
     provisionFile: env.PATCHBAY_PROVISION_FILE || undefined,
+    sessionIdleDays: int(env, "PATCHBAY_SESSION_IDLE_DAYS", 7, 1, 365),
   };
 }

@@ -152,7 +152,26 @@ export const apiKeyCreatedOutput = z.object({
   id: z.string(),
   token: z.string().meta({ description: "The API key itself; shown only in this answer" }),
 });
-export const apiKeyListOutput = z.array(z.object({ id: z.string(), name: z.string(), createdAt: timestamp, lastUsedAt: timestamp.nullable() }));
+export const apiKeyListOutput = z.array(
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    createdAt: timestamp,
+    lastUsedAt: timestamp.nullable(),
+    expiresAt: timestamp.nullable().meta({ description: "When the key stops working; null: until revoked" }),
+  }),
+);
+export const sessionListOutput = z.array(
+  z
+    .object({
+      id: z.string().meta({ description: "Names the session for revokeSession; not its token" }),
+      createdAt: timestamp,
+      lastSeenAt: timestamp,
+      expiresAt: timestamp.meta({ description: "When it ends if unused from now on: the earlier of its absolute end and the idle timeout" }),
+      current: z.boolean().meta({ description: "The session making this request" }),
+    })
+    .meta({ id: "SessionInfo" }),
+);
 
 export const appListOutput = z.array(appOutput);
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { GLOBAL_PERMISSIONS } from "../auth/permissions.js";
+import { isCommonPassword, PASSWORD_MIN_LENGTH } from "../auth/password-policy.js";
 import { SECRET_KINDS } from "../engine/types.js";
 
 /** Input pieces shared by several routers; each message names what is wrong. */
@@ -72,7 +73,21 @@ export const username = z
   .min(1, "must not be empty")
   .max(64, "must be at most 64 characters")
   .regex(/^[\p{L}\p{N}._@-]+$/u, "may contain letters, digits and . _ @ - only");
-export const password = z.string().min(8, "must be at least 8 characters").max(256, "must be at most 256 characters");
+/**
+ * A point in time from a Date (tRPC/superjson) or an ISO 8601 string with offset (REST/JSON), within ten years
+ * (`createApiKey.expiresAt`); "in the future" is checked by the service against its own clock.
+ */
+export const futureTimestamp = z
+  .union([z.date(), z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time with offset, e.g. 2030-01-31T00:00:00Z" })])
+  .transform((v) => new Date(v))
+  .refine((d) => !Number.isNaN(d.getTime()) && d.getTime() < Date.now() + 10 * 365 * 24 * 3600_000, "must be a valid time within ten years");
+
+/** A new password (src/auth/password-policy.ts); "not the username" is checked where both are known. */
+export const password = z
+  .string()
+  .min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`)
+  .max(256, "must be at most 256 characters")
+  .refine((p) => p.length < PASSWORD_MIN_LENGTH || !isCommonPassword(p), "is one of the 10,000 most common passwords; choose another");
 
 export const appFields = z.object({
   name,

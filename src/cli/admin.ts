@@ -1,5 +1,5 @@
-import { password, username } from "../api/schemas.js";
-import { newPassword, openInstance, out, parse, required, valid, type Command } from "./common.js";
+import { username } from "../api/schemas.js";
+import { newPassword, openInstance, out, parse, required, valid, validPassword, type Command } from "./common.js";
 
 export const adminCreate: Command = {
   name: "admin create",
@@ -13,12 +13,12 @@ line of standard input. Prefer --password-file or the prompt: a --password is vi
 
 Options:
   --username NAME        letters, digits and . _ @ - (max 64)
-  --password PW          at least 8 characters
+  --password PW          at least 10 characters, not the username, not a common password
   --password-file FILE   the password is the file's content (one trailing newline ignored)`,
   async run(argv) {
     const { values } = parse("admin create", argv, { username: { type: "string" }, password: { type: "string" }, "password-file": { type: "string" } });
     const name = valid("admin create", username, required("admin create", values.username, "--username"), "--username");
-    const pw = valid("admin create", password, await newPassword("admin create", values), "the password");
+    const pw = validPassword("admin create", await newPassword("admin create", values), name);
     const { createAdmin } = await import("../services/operator.js");
     const deps = await openInstance({ mustExist: false });
     try {

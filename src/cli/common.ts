@@ -3,6 +3,8 @@ import path from "node:path";
 import readline from "node:readline/promises";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ZodError, type ZodType } from "zod";
+import { password } from "../api/schemas.js";
+import { passwordProblem } from "../auth/password-policy.js";
 import { ConfigError, loadConfig, type Config } from "../config.js";
 import { KeyError } from "../crypto/keyring.js";
 import type { Deps } from "../services/deps.js";
@@ -54,6 +56,14 @@ export function valid<T>(command: string, schema: ZodType<T>, value: unknown, fl
     if (e instanceof ZodError) throw new UsageError(`${flag} ${e.issues.map((i) => i.message).join("; ")}`, command);
     throw e;
   }
+}
+
+/** A new password for `username` under the password policy (src/auth/password-policy.ts), else wrong usage. */
+export function validPassword(command: string, value: string, username: string): string {
+  const pw = valid(command, password, value, "the password");
+  const problem = passwordProblem(pw, username);
+  if (problem) throw new UsageError(`the password ${problem}`, command);
+  return pw;
 }
 
 export const out = (line = "") => process.stdout.write(line + "\n");

@@ -1,5 +1,5 @@
-import { password, username } from "../api/schemas.js";
-import { newPassword, openInstance, out, parse, required, valid, type Command } from "./common.js";
+import { username } from "../api/schemas.js";
+import { newPassword, openInstance, out, parse, required, valid, validPassword, type Command } from "./common.js";
 
 export const userResetPassword: Command = {
   name: "user reset-password",
@@ -12,12 +12,12 @@ asked for (twice) on a terminal, or read from the first line of standard input.
 
 Options:
   --username NAME        the user whose password is reset
-  --password PW          at least 8 characters
+  --password PW          at least 10 characters, not the username, not a common password
   --password-file FILE   the password is the file's content (one trailing newline ignored)`,
   async run(argv) {
     const { values } = parse("user reset-password", argv, { username: { type: "string" }, password: { type: "string" }, "password-file": { type: "string" } });
     const name = valid("user reset-password", username, required("user reset-password", values.username, "--username"), "--username");
-    const pw = valid("user reset-password", password, await newPassword("user reset-password", values), "the password");
+    const pw = validPassword("user reset-password", await newPassword("user reset-password", values), name);
     const { resetPassword } = await import("../services/operator.js");
     const deps = await openInstance({ mustExist: true });
     try {

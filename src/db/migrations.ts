@@ -177,4 +177,12 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0002_session_idle_api_key_expiry": {
+    // Both nullable, so rows written by older code stay valid: a session never seen since login counts from
+    // its creation; a key without expiry never expires.
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable("sessions").addColumn("last_seen_at", "bigint").execute();
+      await db.schema.alterTable("api_keys").addColumn("expires_at", "bigint").execute();
+    },
+  },
 };

@@ -36,6 +36,8 @@ export interface SessionsTable {
   userId: string;
   expiresAt: Millis;
   createdAt: Millis;
+  /** Refreshed at most once a minute; null until the first refresh (the idle clock starts at createdAt). */
+  lastSeenAt: ColumnType<number | null, number | null | undefined, number | null>;
 }
 export interface ApiKeysTable {
   id: string;
@@ -44,6 +46,8 @@ export interface ApiKeysTable {
   tokenHash: string;
   createdAt: Millis;
   lastUsedAt: Millis | null;
+  /** Optional end of validity; null = until revoked. */
+  expiresAt: ColumnType<number | null, number | null | undefined, number | null>;
 }
 export interface AppsTable {
   id: string;

@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import pino, { type Logger } from "pino";
-import type { Config } from "../config.js";
+import { ConfigError, type Config } from "../config.js";
+import { passwordProblem } from "../auth/password-policy.js";
 import { loadKeyring } from "../crypto/keyring.js";
 import { ensurePrivateDir } from "../db/files.js";
 import { migrate, openDatabase } from "../db/index.js";
@@ -77,6 +78,12 @@ export async function createDeps(config: Config, log: Logger = createLogger(conf
   await reloadTrust(deps);
   if (!(await hasUsers(db))) {
     if (config.adminUsername && config.adminPassword) {
+      // Checked only when used: an old weak value left in the environment of a set-up instance is harmless.
+      const problem = passwordProblem(config.adminPassword, config.adminUsername);
+      if (problem) {
+        await deps.close();
+        throw new ConfigError(`PATCHBAY_ADMIN_PASSWORD ${problem} (see README, Configuration)`);
+      }
       try {
         await createFirstAdmin(deps, config.adminUsername, config.adminPassword);
         log.info({ username: config.adminUsername }, "created the first admin from PATCHBAY_ADMIN_USERNAME");

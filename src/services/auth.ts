@@ -1,24 +1,36 @@
+import crypto from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { expandPermissions, type GlobalPermission } from "../auth/permissions.js";
 import { dummyHash, hashPassword, newId, newToken, tokenHash, verifyPassword } from "../auth/tokens.js";
 import { EVERYONE_GROUP_ID } from "../db/schema.js";
 import { transaction, type Db } from "../db/index.js";
 import { anonymous, type Caller, type Deps } from "./deps.js";
+import { requirePasswordPolicy } from "./users.js";
 
 export const SESSION_TTL_MS = 30 * 24 * 3600_000;
+export const DEFAULT_SESSION_IDLE_MS = 7 * 24 * 3600_000;
 const API_KEY_TOUCH_MS = 60_000;
+/** A session's last-seen time is written at most this often: a busy browser does not turn reads into writes. */
+export const SESSION_TOUCH_MS = 60_000;
 
 /**
  * Resolves a session token or API key into a caller with its expanded global permissions, in one query:
  * the credential row joined to its user and to the permissions of every group the user is in (incl. everyone).
+ * A session ends at its absolute expiry or after `sessionIdleMs` without a request; an API key at its
+ * optional `expiresAt`. Either way the caller is anonymous (401 on protected procedures).
  */
-export async function resolveCaller(db: Db, creds: { sessionToken?: string; apiKey?: string }): Promise<Caller> {
+export async function resolveCaller(
+  db: Db,
+  creds: { sessionToken?: string; apiKey?: string },
+  opts: { sessionIdleMs?: number } = {},
+): Promise<Caller> {
   const via = creds.apiKey ? "apiKey" : creds.sessionToken ? "session" : null;
   const token = creds.apiKey ?? creds.sessionToken;
   if (!via || !token) return anonymous;
   const hash = tokenHash(token);
   const now = Date.now();
-  let rows: { id: string; username: string; permission: string | null; lastUsedAt?: number | null; keyId?: string }[];
+  const idleMs = opts.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS;
+  let rows: { id: string; username: string; permission: string | null; touchedAt: number | null; keyId?: string }[];
   if (via === "session") {
     rows = await db
       .selectFrom("sessions as s")
@@ -31,9 +43,10 @@ export async function resolveCaller(db: Db, creds: { sessionToken?: string; apiK
           ]),
         ),
       )
-      .select(["u.id", "u.username", "p.permission"])
+      .select(["u.id", "u.username", "p.permission", (eb) => eb.fn.coalesce("s.lastSeenAt", "s.createdAt").as("touchedAt")])
       .where("s.tokenHash", "=", hash)
       .where("s.expiresAt", ">", now)
+      .where((eb) => eb(eb.fn.coalesce("s.lastSeenAt", "s.createdAt"), ">", now - idleMs))
       .execute();
   } else {
     rows = await db
@@ -47,15 +60,25 @@ export async function resolveCaller(db: Db, creds: { sessionToken?: string; apiK
           ]),
         ),
       )
-      .select(["u.id", "u.username", "p.permission", "k.lastUsedAt", "k.id as keyId"])
+      .select(["u.id", "u.username", "p.permission", "k.lastUsedAt as touchedAt", "k.id as keyId"])
       .where("k.tokenHash", "=", hash)
+      .where((eb) => eb.or([eb("k.expiresAt", "is", null), eb("k.expiresAt", ">", now)]))
       .execute();
   }
   const first = rows[0];
   if (!first) return anonymous;
-  if (via === "apiKey" && first.keyId && (first.lastUsedAt == null || now - Number(first.lastUsedAt) > API_KEY_TOUCH_MS)) {
+  const touched = first.touchedAt == null ? null : Number(first.touchedAt);
+  if (via === "apiKey" && first.keyId && (touched == null || now - touched > API_KEY_TOUCH_MS)) {
     // Throttled so that a busy script does not turn every read into a write.
     await db.updateTable("apiKeys").set({ lastUsedAt: now }).where("id", "=", first.keyId).execute();
+  }
+  if (via === "session" && (touched == null || now - touched > SESSION_TOUCH_MS)) {
+    await db.updateTable("sessions").set({ lastSeenAt: now }).where("tokenHash", "=", hash).execute();
+    // Ended sessions are swept here, where a write happens anyway (at most once a minute per session).
+    await db
+      .deleteFrom("sessions")
+      .where((eb) => eb.or([eb("expiresAt", "<", now), eb(eb.fn.coalesce("lastSeenAt", "createdAt"), "<", now - idleMs)]))
+      .execute();
   }
   return {
     user: { id: first.id, username: first.username },
@@ -95,21 +118,28 @@ export function sessionView(caller: Caller) {
   return { user: { ...caller.user, permissions: [...caller.permissions].sort() as GlobalPermission[] } };
 }
 
-export async function createApiKey(deps: Deps, caller: Caller, name: string) {
+export async function createApiKey(deps: Deps, caller: Caller, input: { name: string; expiresAt?: Date | null }) {
+  const expiresAt = input.expiresAt ? input.expiresAt.getTime() : null;
+  if (expiresAt !== null && expiresAt <= Date.now()) throw new TRPCError({ code: "BAD_REQUEST", message: "expiresAt: must be in the future" });
   const id = newId();
   const token = `pb_${newToken()}`;
-  await deps.db.insertInto("apiKeys").values({ id, userId: caller.user!.id, name, tokenHash: tokenHash(token), createdAt: Date.now(), lastUsedAt: null }).execute();
+  await deps.db
+    .insertInto("apiKeys")
+    .values({ id, userId: caller.user!.id, name: input.name, tokenHash: tokenHash(token), createdAt: Date.now(), lastUsedAt: null, expiresAt })
+    .execute();
   return { id, token };
 }
+
+const dateOrNull = (ms: number | null | undefined) => (ms == null ? null : new Date(Number(ms)));
 
 export async function listApiKeys(deps: Deps, caller: Caller) {
   const rows = await deps.db
     .selectFrom("apiKeys")
-    .select(["id", "name", "createdAt", "lastUsedAt"])
+    .select(["id", "name", "createdAt", "lastUsedAt", "expiresAt"])
     .where("userId", "=", caller.user!.id)
     .orderBy("createdAt")
     .execute();
-  return rows.map((r) => ({ id: r.id, name: r.name, createdAt: new Date(Number(r.createdAt)), lastUsedAt: r.lastUsedAt == null ? null : new Date(Number(r.lastUsedAt)) }));
+  return rows.map((r) => ({ id: r.id, name: r.name, createdAt: new Date(Number(r.createdAt)), lastUsedAt: dateOrNull(r.lastUsedAt), expiresAt: dateOrNull(r.expiresAt) }));
 }
 
 export async function revokeApiKey(deps: Deps, caller: Caller, id: string) {
@@ -117,8 +147,51 @@ export async function revokeApiKey(deps: Deps, caller: Caller, id: string) {
   if (Number(res.numDeletedRows) === 0) throw new TRPCError({ code: "NOT_FOUND", message: "API key not found" });
 }
 
+/**
+ * The public id of a session: derived from the stored token hash by another hash, so a listing can name a
+ * session without exposing its token or the token's hash (which is what the database looks sessions up by).
+ */
+export const sessionId = (hash: string) => crypto.createHash("sha256").update("patchbay-session-id\0").update(hash).digest("base64url").slice(0, 22);
+
+/** The caller's live sessions (not ended by expiry or idleness), newest activity first; `current` marks this request's. */
+export async function listSessions(deps: Deps, caller: Caller, currentToken: string | undefined) {
+  const now = Date.now();
+  const idleMs = deps.config.sessionIdleDays * 24 * 3600_000;
+  const rows = await deps.db
+    .selectFrom("sessions")
+    .select(["tokenHash", "createdAt", "expiresAt", "lastSeenAt"])
+    .where("userId", "=", caller.user!.id)
+    .where("expiresAt", ">", now)
+    .where((eb) => eb(eb.fn.coalesce("lastSeenAt", "createdAt"), ">", now - idleMs))
+    .execute();
+  const current = currentToken ? tokenHash(currentToken) : undefined;
+  return rows
+    .map((r) => {
+      const lastSeen = Number(r.lastSeenAt ?? r.createdAt);
+      return {
+        id: sessionId(r.tokenHash),
+        createdAt: new Date(Number(r.createdAt)),
+        lastSeenAt: new Date(lastSeen),
+        // Whichever comes first: the absolute end or the idle timeout (if it stays unused from now on).
+        expiresAt: new Date(Math.min(Number(r.expiresAt), lastSeen + idleMs)),
+        current: r.tokenHash === current,
+      };
+    })
+    .sort((a, b) => b.lastSeenAt.getTime() - a.lastSeenAt.getTime() || (a.id < b.id ? -1 : 1));
+}
+
+/** Ends one of the caller's sessions (another device, or this one); returns whether it was the current one. */
+export async function revokeSession(deps: Deps, caller: Caller, id: string, currentToken: string | undefined): Promise<{ current: boolean }> {
+  const own = await deps.db.selectFrom("sessions").select("tokenHash").where("userId", "=", caller.user!.id).execute();
+  const match = own.find((r) => sessionId(r.tokenHash) === id);
+  if (!match) throw new TRPCError({ code: "NOT_FOUND", message: "Session not found" });
+  await deps.db.deleteFrom("sessions").where("tokenHash", "=", match.tokenHash).where("userId", "=", caller.user!.id).execute();
+  return { current: currentToken !== undefined && tokenHash(currentToken) === match.tokenHash };
+}
+
 /** Creates a user who is a member of a new or existing admin group holding `admin`. */
 export async function createFirstAdmin(deps: Deps, username: string, password: string) {
+  requirePasswordPolicy("password", password, username);
   const passwordHash = await hashPassword(password);
   const userId = newId();
   await transaction(deps.db, async (trx) => {

@@ -1,9 +1,10 @@
 import { TRPCError } from "@trpc/server";
-import { expandPermissions, type GlobalPermission } from "../auth/permissions.js";
+import type { GlobalPermission } from "../auth/permissions.js";
 import { newId } from "../auth/tokens.js";
 import { constraintKind, transaction } from "../db/index.js";
 import { EVERYONE_GROUP_ID } from "../db/schema.js";
 import type { Caller, Deps } from "./deps.js";
+import { lockIdentity, requireAdminRemains, requireControlsGroup } from "./privilege.js";
 
 const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "Group not found" });
 
@@ -55,59 +56,53 @@ function notEveryone(id: string, what: string) {
   if (id === EVERYONE_GROUP_ID) throw new TRPCError({ code: "BAD_REQUEST", message: `groupId: the built-in group "everyone" ${what}` });
 }
 
-export async function deleteGroup(deps: Deps, id: string) {
+/** Deleting a group takes its grants from its members: only for a caller who controls it, never the last admin's. */
+export async function deleteGroup(deps: Deps, caller: Caller, id: string) {
   notEveryone(id, "cannot be deleted");
-  const res = await transaction(deps.db, async (trx) => {
+  await transaction(deps.db, async (trx) => {
+    await lockIdentity(trx);
+    const group = await requireControlsGroup(trx, caller, id, "delete");
+    if (group.permissions.includes("admin")) await requireAdminRemains(trx, { group: id }, `Deleting the group "${group.name}"`);
     await trx.deleteFrom("groupMembers").where("groupId", "=", id).execute();
     await trx.deleteFrom("groupPermissions").where("groupId", "=", id).execute();
     await trx.deleteFrom("integrationGroupPermissions").where("groupId", "=", id).execute();
-    return trx.deleteFrom("userGroups").where("id", "=", id).executeTakeFirst();
+    await trx.deleteFrom("userGroups").where("id", "=", id).execute();
   });
-  if (Number(res.numDeletedRows) === 0) throw notFound();
-}
-
-/** Nobody hands out more than they hold: a user manager cannot make themselves admin through a group. */
-function requireHolds(caller: Caller, perms: Iterable<string>) {
-  for (const p of expandPermissions(perms)) {
-    if (!caller.permissions.has(p)) throw new TRPCError({ code: "FORBIDDEN", message: `You cannot grant "${p}", which you do not hold yourself` });
-  }
-}
-
-async function groupPerms(deps: Deps, groupId: string) {
-  const g = await deps.db.selectFrom("userGroups").select("id").where("id", "=", groupId).executeTakeFirst();
-  if (!g) throw notFound();
-  return (await deps.db.selectFrom("groupPermissions").select("permission").where("groupId", "=", groupId).execute()).map((r) => r.permission);
 }
 
 export async function addMember(deps: Deps, caller: Caller, groupId: string, userId: string) {
   notEveryone(groupId, "holds every user already");
-  requireHolds(caller, await groupPerms(deps, groupId));
-  const user = await deps.db.selectFrom("users").select("id").where("id", "=", userId).executeTakeFirst();
-  if (!user) throw new TRPCError({ code: "BAD_REQUEST", message: `userId: unknown user "${userId}"` });
-  const already = await deps.db.selectFrom("groupMembers").select("userId").where("groupId", "=", groupId).where("userId", "=", userId).executeTakeFirst();
-  if (!already) {
-    await deps.db
-      .insertInto("groupMembers")
-      .values({ groupId, userId })
-      .execute()
-      .catch((e) => {
-        if (constraintKind(e) !== "unique") throw e; // added concurrently: same result
-      });
-  }
+  await transaction(deps.db, async (trx) => {
+    await lockIdentity(trx);
+    await requireControlsGroup(trx, caller, groupId, "add members to");
+    const user = await trx.selectFrom("users").select("id").where("id", "=", userId).executeTakeFirst();
+    if (!user) throw new TRPCError({ code: "BAD_REQUEST", message: `userId: unknown user "${userId}"` });
+    const already = await trx.selectFrom("groupMembers").select("userId").where("groupId", "=", groupId).where("userId", "=", userId).executeTakeFirst();
+    if (!already) await trx.insertInto("groupMembers").values({ groupId, userId }).execute();
+  });
 }
 
 export async function removeMember(deps: Deps, caller: Caller, groupId: string, userId: string) {
   notEveryone(groupId, "holds every user");
-  requireHolds(caller, await groupPerms(deps, groupId));
-  await deps.db.deleteFrom("groupMembers").where("groupId", "=", groupId).where("userId", "=", userId).execute();
+  await transaction(deps.db, async (trx) => {
+    await lockIdentity(trx);
+    const group = await requireControlsGroup(trx, caller, groupId, "remove members from");
+    if (group.permissions.includes("admin")) {
+      await requireAdminRemains(trx, { membership: { groupId, userId } }, `Removing this user from the group "${group.name}"`);
+    }
+    await trx.deleteFrom("groupMembers").where("groupId", "=", groupId).where("userId", "=", userId).execute();
+  });
 }
 
+/** Both what is added and what is taken away must be within the caller's own rights. */
 export async function savePermissions(deps: Deps, caller: Caller, groupId: string, permissions: GlobalPermission[]) {
-  const before = await groupPerms(deps, groupId);
-  // Both what is added and what is taken away must be within the caller's own rights.
-  requireHolds(caller, [...permissions, ...before]);
   const unique = [...new Set(permissions)];
   await transaction(deps.db, async (trx) => {
+    await lockIdentity(trx);
+    const group = await requireControlsGroup(trx, caller, groupId, "change", unique);
+    if (group.permissions.includes("admin") && !unique.includes("admin")) {
+      await requireAdminRemains(trx, { group: groupId }, `Removing "admin" from the group "${group.name}"`);
+    }
     await trx.deleteFrom("groupPermissions").where("groupId", "=", groupId).execute();
     if (unique.length) await trx.insertInto("groupPermissions").values(unique.map((permission) => ({ groupId, permission }))).execute();
   });

@@ -317,6 +317,7 @@ export async function integrationPermissions(deps: Deps, caller: Caller, id: str
       .orderBy("g.name")
       .execute(),
   ]);
+  const showEmails = caller.permissions.has("user-manage");
   const inheritedLevel = new Map<string, { id: string; name: string; level: number }>();
   for (const r of inherited) {
     const level = r.permission === "admin" || r.permission === "integration-full-all" ? 3 : r.permission === "integration-interact-all" ? 2 : 1;
@@ -325,7 +326,11 @@ export async function integrationPermissions(deps: Deps, caller: Caller, id: str
   }
   return {
     inherited: [...inheritedLevel.values()].map((g) => ({ group: { id: g.id, name: g.name }, permission: levelName(g.level)! })),
-    users: users.map((u) => ({ user: { id: u.id, name: u.name ?? u.username, username: u.username, email: u.email, image: u.image }, permission: levelName(Number(u.level))! })),
+    // E-mail addresses are for user managers (as in user.list); a full-access user sees names only.
+    users: users.map((u) => ({
+      user: { id: u.id, name: u.name ?? u.username, username: u.username, email: showEmails || u.id === caller.user?.id ? u.email : null, image: u.image },
+      permission: levelName(Number(u.level))!,
+    })),
     groups: groups.map((g) => ({ group: { id: g.id, name: g.name }, permission: levelName(Number(g.level))! })),
   };
 }

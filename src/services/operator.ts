@@ -1,4 +1,5 @@
 import { expandPermissions } from "../auth/permissions.js";
+import { passwordProblem } from "../auth/password-policy.js";
 import { hashPassword, newId } from "../auth/tokens.js";
 import { constraintKind, transaction } from "../db/index.js";
 import { createFirstAdmin, hasUsers } from "./auth.js";
@@ -34,8 +35,14 @@ export async function operatorCaller(deps: Deps): Promise<Caller | undefined> {
   return admin ? { user: admin, permissions: expandPermissions(["admin"]), via: null } : undefined;
 }
 
+function requirePolicy(password: string, username: string) {
+  const problem = passwordProblem(password, username);
+  if (problem) throw new OperatorError(`the password ${problem}`);
+}
+
 /** Creates an admin: the first admin on an empty instance, or a new member of a group holding `admin`. */
 export async function createAdmin(deps: Deps, username: string, password: string): Promise<{ id: string; group: string }> {
+  requirePolicy(password, username);
   const taken = await deps.db.selectFrom("users").select("id").where("username", "=", username).executeTakeFirst();
   if (taken) throw new OperatorError(`a user named "${username}" already exists`);
   if (!(await hasUsers(deps.db))) {
@@ -76,6 +83,7 @@ export async function createAdmin(deps: Deps, username: string, password: string
 
 /** Sets a user's password and ends every session of that user (API keys stay: they are revoked separately). */
 export async function resetPassword(deps: Deps, username: string, password: string): Promise<{ id: string; sessionsEnded: number }> {
+  requirePolicy(password, username);
   const user = await deps.db.selectFrom("users").select("id").where("username", "=", username).executeTakeFirst();
   if (!user) throw new OperatorError(`there is no user named "${username}"`);
   const passwordHash = await hashPassword(password);

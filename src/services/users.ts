@@ -1,7 +1,9 @@
 import { TRPCError } from "@trpc/server";
+import { passwordProblem } from "../auth/password-policy.js";
 import { hashPassword, newId, verifyPassword } from "../auth/tokens.js";
 import { constraintKind, transaction } from "../db/index.js";
 import type { Caller, Deps } from "./deps.js";
+import { lockIdentity, requireAdminRemains, requireOutranks } from "./privilege.js";
 
 const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "User not found" });
 const conflict = (e: unknown): never => {
@@ -10,6 +12,7 @@ const conflict = (e: unknown): never => {
 };
 
 export async function createUser(deps: Deps, input: { username: string; password: string; email?: string | null; name?: string | null }) {
+  requirePasswordPolicy("password", input.password, input.username);
   const id = newId();
   const passwordHash = await hashPassword(input.password);
   await deps.db
@@ -41,11 +44,13 @@ export async function userById(deps: Deps, caller: Caller, id: string) {
   return { ...u, createdAt: new Date(Number(u.createdAt)), groups };
 }
 
+/** Only a user whose access is within the caller's; never the last admin. */
 export async function deleteUser(deps: Deps, caller: Caller, id: string) {
   if (id === caller.user?.id) throw new TRPCError({ code: "BAD_REQUEST", message: "id: you cannot delete yourself" });
   await transaction(deps.db, async (trx) => {
-    const exists = await trx.selectFrom("users").select("id").where("id", "=", id).executeTakeFirst();
-    if (!exists) throw notFound();
+    await lockIdentity(trx);
+    const target = await requireOutranks(trx, caller, id, "delete");
+    await requireAdminRemains(trx, { user: id }, `Deleting "${target.username}"`);
     for (const t of ["sessions", "apiKeys", "groupMembers", "integrationUserPermissions"] as const) {
       await trx.deleteFrom(t).where("userId", "=", id).execute();
     }
@@ -56,7 +61,17 @@ export async function deleteUser(deps: Deps, caller: Caller, id: string) {
   });
 }
 
-/** Users change their own password with the current one; user managers reset anyone's. Other sessions end. */
+/** The password policy (src/auth/password-policy.ts) as a BAD_REQUEST naming the field. */
+export function requirePasswordPolicy(field: string, password: string, username: string): void {
+  const problem = passwordProblem(password, username);
+  if (problem) throw new TRPCError({ code: "BAD_REQUEST", message: `${field}: ${problem}` });
+}
+
+/**
+ * Users change their own password with the current one (their other sessions end). User managers reset the
+ * password of a user whose access is within their own (every session of that user ends): resetting an
+ * admin's password would make the resetter that admin.
+ */
 export async function changePassword(
   deps: Deps,
   caller: Caller,
@@ -66,13 +81,17 @@ export async function changePassword(
   const userId = input.userId ?? caller.user!.id;
   const self = userId === caller.user!.id;
   if (!self && !caller.permissions.has("user-manage")) throw notFound();
-  const user = await deps.db.selectFrom("users").select(["id", "passwordHash"]).where("id", "=", userId).executeTakeFirst();
+  const user = await deps.db.selectFrom("users").select(["id", "username", "passwordHash"]).where("id", "=", userId).executeTakeFirst();
   if (!user) throw notFound();
   if (self && !(await verifyPassword(user.passwordHash, input.currentPassword ?? ""))) {
     throw new TRPCError({ code: "BAD_REQUEST", message: "currentPassword: the current password is wrong" });
   }
+  // Refused early (before the slow hash); checked again inside the write's transaction.
+  if (!self) await requireOutranks(deps.db, caller, userId, "reset the password of");
+  requirePasswordPolicy("newPassword", input.newPassword, user.username);
   const passwordHash = await hashPassword(input.newPassword);
   await transaction(deps.db, async (trx) => {
+    if (!self) await requireOutranks(trx, caller, userId, "reset the password of");
     await trx.updateTable("users").set({ passwordHash }).where("id", "=", userId).execute();
     let del = trx.deleteFrom("sessions").where("userId", "=", userId);
     if (self && currentSessionHash) del = del.where("tokenHash", "!=", currentSessionHash);

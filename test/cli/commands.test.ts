@@ -55,10 +55,14 @@ describe("help and wrong usage (no instance needed)", () => {
   });
 
   it("missing flags and malformed values exit 2 and name the flag", async () => {
-    const cases: [string[], RegExp][] = [
+    const cases: [string[], RegExp, string?][] = [
       [["admin", "create", "--password", "long-enough-1"], /missing --username/],
       [["admin", "create", "--username", "bad name!", "--password", "long-enough-1"], /--username may contain letters/],
-      [["admin", "create", "--username", "ok", "--password", "short"], /password must be at least 8 characters/],
+      [["admin", "create", "--username", "ok", "--password", "short-pw1"], /password must be at least 10 characters/],
+      [["admin", "create", "--username", "ok", "--password", "password123"], /password is one of the 10,000 most common passwords/],
+      [["admin", "create", "--username", "Operator.1", "--password", "operator.1"], /password must not be the username/],
+      [["user", "reset-password", "--username", "ok", "--password", "1q2w3e4r5t"], /password is one of the 10,000 most common passwords/],
+      [["user", "reset-password", "--username", "someone.else"], /password must not be the username/, "Someone.Else\n"],
       [["admin", "create", "--username", "ok", "--password", "a-long-one", "--password-file", "/x"], /either --password or --password-file/],
       [["user", "reset-password", "--password", "long-enough-1"], /missing --username/],
       [["user", "reset-password", "--username", "ok"], /missing --password/],
@@ -71,7 +75,7 @@ describe("help and wrong usage (no instance needed)", () => {
       [["test"], /missing the integration id or name/],
       [["test", "a", "b"], /exactly one integration/],
     ];
-    const results = await Promise.all(cases.map(([args]) => runCli(args, { PATCHBAY_DATA_DIR: path.join(os.tmpdir(), "patchbay-never-created") })));
+    const results = await Promise.all(cases.map(([args, , stdin]) => runCli(args, { PATCHBAY_DATA_DIR: path.join(os.tmpdir(), "patchbay-never-created") }, stdin)));
     cases.forEach(([args, message], i) => {
       expect({ args, code: results[i]!.code }).toEqual({ args, code: 2 });
       expect(results[i]!.stderr).toMatch(message);

@@ -82,7 +82,7 @@ describe("OpenAPI document", () => {
       const ok = op.responses["200"] ?? op.responses["204"];
       expect(ok, `${p} documents its success response`).toBeDefined();
     }
-    for (const basic of ["auth.session", "auth.createApiKey", "auth.listApiKeys", "app.all", "app.create", "searchEngine.all", "searchEngine.search"]) {
+    for (const basic of ["auth.session", "auth.createApiKey", "auth.listApiKeys", "auth.listSessions", "auth.revokeSession", "app.all", "app.create", "searchEngine.all", "searchEngine.search"]) {
       expect(procedures[basic]!._def.meta?.openapi, `${basic} has a REST route`).toBeDefined();
     }
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(["ApiKey", "Bearer"]);
@@ -137,7 +137,7 @@ describe("authentication", () => {
     const list = await rest("GET", "/auth/api-keys", { key: created.body.token });
     expect(list.status).toBe(200);
     const entry = list.body.find((k: { id: string }) => k.id === created.body.id);
-    expect(entry).toEqual({ id: created.body.id, name: "rest key", createdAt: expect.any(String), lastUsedAt: expect.any(String) });
+    expect(entry).toEqual({ id: created.body.id, name: "rest key", createdAt: expect.any(String), lastUsedAt: expect.any(String), expiresAt: null });
     expect(Number.isFinite(Date.parse(entry.createdAt))).toBe(true);
     expect(list.text).not.toContain(created.body.token);
     expect((await rest("DELETE", `/auth/api-keys/${created.body.id}`, { key: creator.apiKey })).status).toBe(204);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { redact, redactDeep, redactionValues } from "../../src/integrations/redact.js";
+import { redact, redactDeep, redactionValues } from "../../src/engine/redact.js";
 
 // Each form below is one an upstream really produces: HTML pages (escaped), JSON bodies (escaped, PHP's \/),
 // query strings (%20 and +), HTTP Basic headers echoed back (base64 of user:password).

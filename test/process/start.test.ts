@@ -55,6 +55,32 @@ describe("npm start on an empty data directory", () => {
     expect(await malformed.exited).toBe(2);
     expect(malformed.output()).toMatch(/64 hexadecimal characters/);
   });
+
+  it("refuses a weak PATCHBAY_ADMIN_PASSWORD on an empty instance, saying why; ignores it once users exist", async () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), "pb-process-weak-"));
+    try {
+      for (const [password, message] of [
+        ["letmein", /PATCHBAY_ADMIN_PASSWORD must be at least 10 characters/],
+        ["1234567890", /PATCHBAY_ADMIN_PASSWORD is one of the 10,000 most common passwords/],
+        ["Owner.Name.1", /PATCHBAY_ADMIN_PASSWORD must not be the username/],
+      ]) {
+        const weak = await npmStart({ PATCHBAY_DATA_DIR: empty, PATCHBAY_ADMIN_USERNAME: "owner.name.1", PATCHBAY_ADMIN_PASSWORD: password as string });
+        expect(await weak.exited).toBe(2);
+        expect(weak.output()).toMatch(/Patchbay cannot start: /);
+        expect(weak.output()).toMatch(message as RegExp);
+        expect(weak.output()).not.toContain(password as string);
+      }
+    } finally {
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
+    // The instance of this file has its admin: an old weak value in the environment changes nothing there.
+    const again = await npmStart({ PATCHBAY_DATA_DIR: dataDir, PATCHBAY_ADMIN_USERNAME: "owner", PATCHBAY_ADMIN_PASSWORD: "letmein", PORT: String(await freePort()) });
+    try {
+      await waitHealthy(again);
+    } finally {
+      await again.stop();
+    }
+  });
 });
 
 describe.skipIf(!qbAvailable())("the seed's snippets against a real qBittorrent", () => {

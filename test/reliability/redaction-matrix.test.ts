@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPatchbay, type TestServer } from "../helpers/patchbay.js";
-import { sendJson, startFakeServer, type FakeServer } from "../upstreams/server.js";
+import { sendJson, startFakeServer, type FakeServer } from "../../src/kinds/testing/server.js";
 
 /**
  * The redaction matrix: an upstream that echoes the integration's own API key, in each encoding services use,

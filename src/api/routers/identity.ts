@@ -4,8 +4,8 @@ import { tokenHash } from "../../auth/tokens.js";
 import * as auth from "../../services/auth.js";
 import * as groups from "../../services/groups.js";
 import * as users from "../../services/users.js";
-import { apiKeyCreatedOutput, apiKeyListOutput, sessionOutput, voidOutput } from "../outputs.js";
-import { globalPermission, id, password, username } from "../schemas.js";
+import { apiKeyCreatedOutput, apiKeyListOutput, sessionListOutput, sessionOutput, voidOutput } from "../outputs.js";
+import { futureTimestamp, globalPermission, id, password, username } from "../schemas.js";
 import { protectedProcedure, publicProcedure, requirePermission, router } from "../trpc.js";
 
 export const authRouter = router({
@@ -27,12 +27,29 @@ export const authRouter = router({
   createApiKey: protectedProcedure
     .meta({ openapi: { method: "POST", path: "/auth/api-keys", tags: ["auth"], summary: "Create an API key for the caller (the token is shown once)" } })
     .output(apiKeyCreatedOutput)
-    .input(z.object({ name: z.string().trim().min(1, "must not be empty").max(64, "must be at most 64 characters") }))
-    .mutation(({ ctx, input }) => auth.createApiKey(ctx.deps, ctx.caller, input.name)),
+    .input(
+      z.object({
+        name: z.string().trim().min(1, "must not be empty").max(64, "must be at most 64 characters"),
+        expiresAt: futureTimestamp.nullish().meta({ description: "When the key stops working (ISO 8601 in REST); omitted or null: until revoked" }),
+      }),
+    )
+    .mutation(({ ctx, input }) => auth.createApiKey(ctx.deps, ctx.caller, input)),
   listApiKeys: protectedProcedure
     .meta({ openapi: { method: "GET", path: "/auth/api-keys", tags: ["auth"], summary: "The caller's API keys (never the tokens)" } })
     .output(apiKeyListOutput)
     .query(({ ctx }) => auth.listApiKeys(ctx.deps, ctx.caller)),
+  listSessions: protectedProcedure
+    .meta({ openapi: { method: "GET", path: "/auth/sessions", tags: ["auth"], summary: "The caller's signed-in sessions (never their tokens); `current` marks the one making the request" } })
+    .output(sessionListOutput)
+    .query(({ ctx }) => auth.listSessions(ctx.deps, ctx.caller, ctx.sessionToken)),
+  revokeSession: protectedProcedure
+    .meta({ openapi: { method: "DELETE", path: "/auth/sessions/{id}", tags: ["auth"], summary: "End one of the caller's sessions (signs that browser out)" } })
+    .input(z.object({ id }))
+    .output(voidOutput)
+    .mutation(async ({ ctx, input }) => {
+      const { current } = await auth.revokeSession(ctx.deps, ctx.caller, input.id, ctx.sessionToken);
+      if (current) ctx.setSessionCookie(null);
+    }),
   revokeApiKey: protectedProcedure
     .meta({ openapi: { method: "DELETE", path: "/auth/api-keys/{id}", tags: ["auth"], summary: "Revoke one of the caller's API keys" } })
     .input(z.object({ id }))
@@ -74,7 +91,7 @@ export const groupRouter = router({
   create: requirePermission("user-manage").input(z.object({ name: groupName })).mutation(({ ctx, input }) => groups.createGroup(ctx.deps, input.name)),
   list: protectedProcedure.query(({ ctx }) => groups.listGroups(ctx.deps)),
   byId: protectedProcedure.input(z.object({ id })).query(({ ctx, input }) => groups.groupById(ctx.deps, input.id)),
-  delete: requirePermission("user-manage").input(z.object({ id })).mutation(({ ctx, input }) => groups.deleteGroup(ctx.deps, input.id)),
+  delete: requirePermission("user-manage").input(z.object({ id })).mutation(({ ctx, input }) => groups.deleteGroup(ctx.deps, ctx.caller, input.id)),
   addMember: requirePermission("user-manage")
     .input(membership)
     .mutation(({ ctx, input }) => groups.addMember(ctx.deps, ctx.caller, input.groupId, input.userId)),

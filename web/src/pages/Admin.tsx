@@ -5,6 +5,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { fieldErrors, useTRPC, type GlobalPermission } from "../api";
 import { useCan, useSession } from "../App";
+import { passwordError, PASSWORD_RULE } from "../password-rule";
 import { toast } from "../ui";
 
 function Page({ title, action, children }: { title: string; action?: React.ReactNode; children: React.ReactNode }) {
@@ -79,7 +80,7 @@ export function AdminUsers() {
   const [opened, { open, close }] = useDisclosure(false);
   const form = useForm({
     initialValues: { username: "", password: "", name: "", email: "" },
-    validate: { password: (v) => (v.length >= 8 ? null : "At least 8 characters") },
+    validate: { password: (v, values) => passwordError(v, values.username) },
   });
   const create = useMutation(
     trpc.user.create.mutationOptions({
@@ -139,7 +140,7 @@ export function AdminUsers() {
         <form onSubmit={form.onSubmit((v) => create.mutate({ username: v.username.trim(), password: v.password, name: v.name.trim() || null, email: v.email.trim() || null }))}>
           <Stack>
             <TextInput label="User name" required autoComplete="off" {...form.getInputProps("username")} />
-            <PasswordInput label="Password" required autoComplete="new-password" description="At least 8 characters" {...form.getInputProps("password")} />
+            <PasswordInput label="Password" required autoComplete="new-password" description={PASSWORD_RULE} {...form.getInputProps("password")} />
             <TextInput label="Display name" {...form.getInputProps("name")} />
             <TextInput label="E-mail" type="email" {...form.getInputProps("email")} />
             <Button type="submit" loading={create.isPending}>
@@ -340,6 +341,7 @@ export function ApiKeys() {
   const invalidate = useInvalidate();
   const keys = useQuery(trpc.auth.listApiKeys.queryOptions());
   const [name, setName] = useState("");
+  const [validDays, setValidDays] = useState<string>("never");
   const [token, setToken] = useState<string | null>(null);
   const create = useMutation(
     trpc.auth.createApiKey.mutationOptions({
@@ -368,11 +370,25 @@ export function ApiKeys() {
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          if (name.trim()) create.mutate({ name: name.trim() });
+          const expiresAt = validDays === "never" ? null : new Date(Date.now() + Number(validDays) * 86_400_000);
+          if (name.trim()) create.mutate({ name: name.trim(), expiresAt });
         }}
       >
         <Group align="flex-end" gap="xs">
           <TextInput label="Key name" placeholder="home-assistant, backup script…" value={name} onChange={(e) => setName(e.currentTarget.value)} />
+          <Select
+            label="Expires"
+            w={140}
+            value={validDays}
+            onChange={(v) => setValidDays(v ?? "never")}
+            allowDeselect={false}
+            data={[
+              { value: "never", label: "never" },
+              { value: "30", label: "in 30 days" },
+              { value: "90", label: "in 90 days" },
+              { value: "365", label: "in a year" },
+            ]}
+          />
           <Button type="submit" loading={create.isPending}>
             Create key
           </Button>
@@ -399,6 +415,7 @@ export function ApiKeys() {
               <Table.Th>Name</Table.Th>
               <Table.Th>Created</Table.Th>
               <Table.Th>Last used</Table.Th>
+              <Table.Th>Expires</Table.Th>
               <Table.Th />
             </Table.Tr>
           </Table.Thead>
@@ -408,6 +425,7 @@ export function ApiKeys() {
                 <Table.Td>{k.name}</Table.Td>
                 <Table.Td>{k.createdAt.toLocaleString()}</Table.Td>
                 <Table.Td>{k.lastUsedAt ? k.lastUsedAt.toLocaleString() : "never"}</Table.Td>
+                <Table.Td>{!k.expiresAt ? "never" : k.expiresAt.getTime() <= Date.now() ? <Badge color="gray">expired</Badge> : k.expiresAt.toLocaleString()}</Table.Td>
                 <Table.Td ta="right">
                   <ConfirmDelete what={`API key ${k.name}`} label="Revoke" consequence="Scripts using it stop working at once." onConfirm={() => revoke.mutate({ id: k.id })} />
                 </Table.Td>

@@ -4,6 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { fieldErrors, trpcCode, useTRPC } from "../api";
 import { Logo, ThemeToggle } from "../App";
+import { passwordError, PASSWORD_RULE } from "../password-rule";
 import { toast } from "../ui";
 
 function AuthFrame({ children, title }: { children: React.ReactNode; title: string }) {
@@ -34,7 +35,7 @@ export function OnboardingPage() {
     validate: {
       setupToken: (v) => (v.trim() ? null : "Paste the setup token from the server log"),
       username: (v) => (/^[\p{L}\p{N}._@-]{1,64}$/u.test(v.trim()) ? null : "Letters, digits and . _ @ - only"),
-      password: (v) => (v.length >= 8 ? null : "At least 8 characters"),
+      password: (v, values) => passwordError(v, values.username),
       confirm: (v, values) => (v === values.password ? null : "The passwords differ"),
     },
   });
@@ -62,7 +63,7 @@ export function OnboardingPage() {
           </Text>
           <TextInput label="Setup token" autoComplete="off" required {...form.getInputProps("setupToken")} />
           <TextInput label="Administrator user name" autoComplete="username" required {...form.getInputProps("username")} />
-          <PasswordInput label="Password" description="At least 8 characters" autoComplete="new-password" required {...form.getInputProps("password")} />
+          <PasswordInput label="Password" description={PASSWORD_RULE} autoComplete="new-password" required {...form.getInputProps("password")} />
           <PasswordInput label="Repeat the password" autoComplete="new-password" required {...form.getInputProps("confirm")} />
           <Button type="submit" loading={create.isPending}>
             Create administrator
