@@ -1,5 +1,6 @@
 import { JELLYFIN, searchMediaBrowser, testMediaBrowser } from "../mediabrowser-family/adapter.js";
 import { defineKind } from "../../engine/types.js";
+import { mediaBrowserSessions } from "../mediabrowser-family/capabilities.js";
 
 /**
  * Jellyfin ≥ 10.10.0 (the floor of the official SDK). `System/Ping` and `System/Info/Public` are anonymous and
@@ -17,4 +18,5 @@ export default defineKind({
   credentialHint: JELLYFIN.keyHint,
   test: (ctx) => testMediaBrowser(ctx, JELLYFIN),
   search: (ctx, query, limit) => searchMediaBrowser(ctx, JELLYFIN, query, limit),
+  capabilities: { mediaServer: mediaBrowserSessions(JELLYFIN) },
 });

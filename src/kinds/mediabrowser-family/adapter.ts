@@ -1,4 +1,6 @@
 import crypto from "node:crypto";
+import { z } from "zod";
+import { parse } from "../../engine/kit.js";
 import type { HttpResponse } from "../../engine/http.js";
 import { baseOf, httpError, isObject, isServerError, notService, str, tryJson, wrongKind } from "../../engine/probe.js";
 import { compareVersions } from "../../engine/version.js";
@@ -176,25 +178,57 @@ export async function testMediaBrowser(ctx: TestContext, flavor: Flavor): Promis
   return { version: str(body.Version) ?? info.version };
 }
 
+/** One search hit, from Jellyfin's `Search/Hints` or Emby's `Items` (their field names differ a little). */
+const Hit = z.object({
+  Id: z.union([z.string(), z.number()]).nullish(),
+  ItemId: z.union([z.string(), z.number()]).nullish(),
+  Name: z.string().nullish(),
+  Type: z.string().nullish(),
+  ProductionYear: z.number().nullish(),
+  PrimaryImageTag: z.string().nullish(),
+  ImageTags: z.record(z.string(), z.string()).nullish(),
+  Series: z.string().nullish(),
+  SeriesName: z.string().nullish(),
+  Album: z.string().nullish(),
+  AlbumArtist: z.string().nullish(),
+});
+const Hints = z.object({ SearchHints: z.array(Hit) });
+const Items = z.object({ Items: z.array(Hit) });
+
+/** Item types a search returns on Emby (its `Items` query would otherwise also list folders, people, seasons…). */
+const EMBY_SEARCH_TYPES = "Movie,Series,Episode,MusicAlbum,MusicArtist,Audio,MusicVideo,BoxSet";
+
+/**
+ * Search. Jellyfin: `GET /Search/Hints?searchTerm=&limit=&userId=` (jellyfin/jellyfin v10.10.0 and v10.11.0
+ * Jellyfin.Api/Controllers/SearchController.cs). Emby: `GET /emby/Items?SearchTerm=&Recursive=true&Limit=`
+ * (Emby REST API reference, ItemsService getItems: github MediaBrowser/Emby.SDK
+ * Documentation/reference/RestAPI/ItemsService/getItems.html); Emby 4.7 and 4.8 no longer publish
+ * `Search/Hints` (that reference has no SearchService), so every Emby release is searched through `Items`.
+ */
 export async function searchMediaBrowser(ctx: TestContext, flavor: Flavor, query: string, limit: number): Promise<SearchResult[]> {
   const info = await readPublicInfo(ctx, flavor);
   const deviceId = newDeviceId();
   const session = await openSession(ctx, flavor, deviceId);
-  const res = await mbGet(ctx, flavor, deviceId, session, "/Search/Hints", { searchTerm: query, limit, userId: session.userId });
-  const body = tryJson(res.text);
-  if (res.status !== 200 || !isObject(body) || !Array.isArray(body.SearchHints)) throw notService(flavor.name, res, "Check the URL.");
+  const hits =
+    flavor.name === "Jellyfin"
+      ? parse(ctx, await mbOk(ctx, flavor, deviceId, session, "/Search/Hints", { searchTerm: query, limit, userId: session.userId }), Hints).SearchHints
+      : parse(
+          ctx,
+          await mbOk(ctx, flavor, deviceId, session, "/Items", { SearchTerm: query, Recursive: "true", Limit: limit, IncludeItemTypes: EMBY_SEARCH_TYPES, Fields: "ProductionYear", UserId: session.userId }),
+          Items,
+        ).Items;
   const base = baseOf(ctx.url);
+  const enc = encodeURIComponent;
   const out: SearchResult[] = [];
-  for (const h of body.SearchHints) {
-    if (!isObject(h)) continue;
-    const id = h.Id !== undefined ? String(h.Id) : h.ItemId !== undefined ? String(h.ItemId) : undefined;
-    const name = str(h.Name);
+  for (const h of hits) {
+    const rawId = h.Id ?? h.ItemId;
+    const id = rawId === undefined || rawId === null ? undefined : String(rawId);
+    const name = h.Name || undefined;
     if (!id || !name) continue;
-    const type = str(h.Type);
-    const year = typeof h.ProductionYear === "number" ? h.ProductionYear : undefined;
-    const context = [str(h.Series), str(h.Album), str(h.AlbumArtist)].filter(Boolean).join(" – ");
-    const tag = str(h.PrimaryImageTag);
-    const enc = encodeURIComponent;
+    const type = h.Type || undefined;
+    const year = h.ProductionYear ?? undefined;
+    const context = [h.Series ?? h.SeriesName, h.Album, h.AlbumArtist].filter(Boolean).join(" – ");
+    const tag = h.PrimaryImageTag ?? h.ImageTags?.Primary;
     out.push({
       id,
       name: year && (type === "Movie" || type === "Series") ? `${name} (${year})` : name,
@@ -209,4 +243,18 @@ export async function searchMediaBrowser(ctx: TestContext, flavor: Flavor, query
     });
   }
   return out.slice(0, limit);
+}
+
+/** `mbGet` that accepts only 200 (anything else is "not this service"). */
+export async function mbOk(
+  ctx: TestContext,
+  flavor: Flavor,
+  deviceId: string,
+  session: Session,
+  path: string,
+  query?: Record<string, string | number | undefined>,
+): Promise<HttpResponse> {
+  const res = await mbGet(ctx, flavor, deviceId, session, path, query);
+  if (res.status !== 200) throw notService(flavor.name, res, "Check the URL.");
+  return res;
 }
