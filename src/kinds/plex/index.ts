@@ -1,6 +1,7 @@
 import { strictEncode, type HttpResponse } from "../../engine/http.js";
 import { baseOf, httpError, isObject, isServerError, notService, str, tryJson } from "../../engine/probe.js";
 import { defineKind, TestFailure, type SearchResult, type TestContext } from "../../engine/types.js";
+import { mediaServer, plexHeaders } from "./capabilities.js";
 
 const HINT =
   "Use an X-Plex-Token: in Plex Web open any item → ⋯ → Get Info → View XML; the token is the X-Plex-Token value in the address that opens.";
@@ -39,6 +40,7 @@ export default defineKind({
     }
     return { version: str(server.version) ?? identity.version };
   },
+  capabilities: { mediaServer },
   async search(ctx, query, limit) {
     const [identity, res] = await Promise.all([readIdentity(ctx), plexGet(ctx, "/hubs/search", { query, limit })]);
     const container = readContainer(res);
@@ -65,7 +67,7 @@ async function plexGet(ctx: TestContext, path: string, query?: Record<string, st
   const res = await ctx.http.request({
     path,
     query,
-    headers: { "x-plex-token": ctx.secrets.apiKey ?? "", accept: "application/json", "x-plex-product": "Patchbay", "x-plex-client-identifier": "patchbay" },
+    headers: plexHeaders(ctx),
   });
   if (res.status === 401 || res.status === 403) {
     throw new TestFailure("INVALID_CREDENTIALS", `Plex rejected the token (HTTP ${res.status}). ${HINT}`, { statusCode: res.status });
