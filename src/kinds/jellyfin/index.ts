@@ -4,7 +4,7 @@ import { mediaBrowserSessions } from "../mediabrowser-family/capabilities.js";
 
 /**
  * Jellyfin ≥ 10.10.0 (the floor of the official SDK). `System/Ping` and `System/Info/Public` are anonymous and
- * never count as proof of the credential; see mediabrowser.ts for the shared protocol.
+ * never count as proof of the credential; see mediabrowser-family/adapter.ts for the shared protocol.
  */
 export default defineKind({
   kind: "jellyfin",

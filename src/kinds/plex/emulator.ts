@@ -112,7 +112,8 @@ export async function startPlex(opts: PlexOptions): Promise<PlexEmulator> {
         return;
       }
       const list = state.playing ?? plexSessions;
-      return reply(req, res, { size: list.length, Metadata: list });
+      // An empty container has no Metadata at all.
+      return reply(req, res, list.length ? { size: list.length, Metadata: list } : { size: 0 });
     }
     if (url.pathname === "/hubs/search") {
       const raw = /[?&]query=([^&]*)/.exec(req.url)?.[1] ?? "";
