@@ -48,6 +48,7 @@ const AVAILABILITY: Record<number, MediaRequest["availability"]> = { 1: "unknown
 const UPSTREAM_FILTER: Record<RequestFilter, string> = { all: "all", pending: "pending", approved: "approved", available: "available", declined: "all" };
 
 const PAGE = 100;
+const DETAIL_CONCURRENCY = 8;
 /** How many pages of `filter=all` are read looking for declined requests. */
 const DECLINED_PAGES = 5;
 
@@ -84,7 +85,13 @@ export const seerrMediaRequests: Capability<"mediaRequests"> = {
   async list(ctx, { filter, limit }): Promise<MediaRequestList> {
     const [items, counts] = await Promise.all([readRequests(ctx, filter, limit), seerrGet(ctx, { path: "/api/v1/request/count" }, Counts)]);
     const keys = [...new Set(items.map((r) => `${r.type}:${r.media.tmdbId}`))];
-    const details = new Map(await Promise.all(keys.map(async (k) => [k, await readDetails(ctx, k.startsWith("movie") ? "movie" : "tv", Number(k.split(":")[1]))] as const)));
+    const details = new Map<string, Details>();
+    // A few at a time: each detail call makes the service ask TMDB, and a page can hold 100 titles.
+    for (let i = 0; i < keys.length; i += DETAIL_CONCURRENCY) {
+      const batch = keys.slice(i, i + DETAIL_CONCURRENCY);
+      const read = await Promise.all(batch.map((k) => readDetails(ctx, k.startsWith("movie") ? "movie" : "tv", Number(k.split(":")[1]))));
+      batch.forEach((k, j) => details.set(k, read[j]!));
+    }
     const base = baseOf(ctx.url);
     const requests = items.map((r): MediaRequest => {
       const d = details.get(`${r.type}:${r.media.tmdbId}`)!;

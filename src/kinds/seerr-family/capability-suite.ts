@@ -100,6 +100,21 @@ export function seerrCapabilitySuite(kind: "overseerr" | "jellyseerr") {
     });
     afterAll(() => emu?.close());
 
+    it("a full page of distinct titles: every title read (in batches) and mapped in order", async () => {
+      const saved = { requests: emu.state.requests, titles: emu.state.titles };
+      const user = { id: 2, displayName: "Alice", avatar: "" };
+      emu.state.requests = Array.from({ length: 20 }, (_, i) => ({ id: 100 + i, status: 1, type: "movie" as const, tmdbId: 5000 + i, mediaStatus: 2, createdAt: "2026-11-01T10:00:00.000Z", requestedBy: user }));
+      emu.state.titles = Object.fromEntries(emu.state.requests.map((q) => [`movie:${q.tmdbId}`, { title: `Film ${q.tmdbId}`, releaseDate: "2001-01-01" }]));
+      try {
+        const r = await list(emu.url, "all", 20);
+        if (!r.ok) throw new Error(JSON.stringify(r.error));
+        expect(r.value.requests.map((q) => q.title)).toEqual(Array.from({ length: 20 }, (_, i) => `Film ${5019 - i}`));
+        expect(r.value.requests[0]!.requestedBy).toEqual({ name: "Alice" });
+      } finally {
+        Object.assign(emu.state, saved);
+      }
+    });
+
     it("a wrong key is INVALID_CREDENTIALS on reads and actions, with no secret in the message", async () => {
       const r = await list(emu.url, "all", 20, { apiKey: SEERR_WRONG_KEY });
       expect(!r.ok && r.error.code).toBe("INVALID_CREDENTIALS");
