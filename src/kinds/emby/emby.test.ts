@@ -25,6 +25,23 @@ describe("emby emulator (faithful to the protocol facts)", () => {
     expect(pub.ProductName).toBeUndefined();
     expect((await fetch(`${emby.url}/emby/System/Info`, { headers: { "x-emby-token": "wrong" } })).status).toBe(401);
   });
+
+  it("4.7+ answer Search/Hints 404 and search through Items (Recursive=true), 4.6 still has Search/Hints", async () => {
+    const hints = (url: string) => fetch(`${url}/emby/Search/Hints?SearchTerm=Schindler`, { headers: { "x-emby-token": KEY } });
+    expect((await hints(emby.url)).status).toBe(404);
+    const items = await (await fetch(`${emby.url}/emby/Items?SearchTerm=Schindler&Recursive=true`, { headers: { "x-emby-token": KEY } })).json();
+    expect(items.Items.map((i: { Id: string }) => i.Id)).toEqual(["3471", "52", "53"]);
+    const top = await (await fetch(`${emby.url}/emby/Items?SearchTerm=Schindler`, { headers: { "x-emby-token": KEY } })).json();
+    expect(top.Items).toEqual([]);
+    const old = await startEmby({ apiKey: KEY, version: "4.6.7.0", hints: embyHints });
+    try {
+      const res = await hints(old.url);
+      expect(res.status).toBe(200);
+      expect((await res.json()).SearchHints[0]).toMatchObject({ Id: "3471", PrimaryImageTag: "b2c3" });
+    } finally {
+      await old.close();
+    }
+  });
 });
 
 describe("emby kind over the API", () => {
@@ -92,6 +109,22 @@ describe("emby kind over the API", () => {
       { id: "52", name: "Schindler's Episode", link: `${emby.url}/web/index.html#!/item?id=52&serverId=${sid}`, text: "A Show", type: "Episode" },
     ]);
     expect(JSON.stringify(results)).not.toContain(KEY);
+  });
+
+  it("searches Emby 4.0, 4.6, 4.7 and 4.8 through Items (4.7+ no longer answer Search/Hints)", async () => {
+    for (const version of ["4.8.10.0", "4.7.14.0", "4.6.7.0", "4.0.2.0"]) {
+      const e = await startEmby({ apiKey: KEY, version, hints: embyHints });
+      try {
+        const integrationId = await createOk(s, "emby", e.url, secrets);
+        const results = await s.admin.integration.searchInIntegration.query({ integrationId, query: EXOTIC_QUERY });
+        expect(results.map((r) => r.id), version).toEqual(["3471", "52"]);
+        expect(e.searches).toEqual([EXOTIC_STRICT]);
+        const items = e.requests.find((q) => /^\/emby\/Items\?/.test(q.url));
+        expect(items?.url).toMatch(/Recursive=true/);
+      } finally {
+        await e.close();
+      }
+    }
   });
 
   it("search against a stopped server is BAD_GATEWAY without secrets", async () => {

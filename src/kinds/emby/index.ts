@@ -1,5 +1,6 @@
 import { EMBY, searchMediaBrowser, testMediaBrowser } from "../mediabrowser-family/adapter.js";
 import { defineKind } from "../../engine/types.js";
+import { mediaBrowserSessions } from "../mediabrowser-family/capabilities.js";
 
 /**
  * Emby Server 4.x, API under /emby. `System/Ping` and `System/Info/Public` are anonymous and never count as
@@ -17,4 +18,5 @@ export default defineKind({
   credentialHint: EMBY.keyHint,
   test: (ctx) => testMediaBrowser(ctx, EMBY),
   search: (ctx, query, limit) => searchMediaBrowser(ctx, EMBY, query, limit),
+  capabilities: { mediaServer: mediaBrowserSessions(EMBY) },
 });

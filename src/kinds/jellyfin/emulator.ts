@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import { sendJson, startFakeServer, type FakeServer, type Recorded } from "../testing/server.js";
+import { sampleSessions } from "../mediabrowser-family/emulator.js";
 
 /**
  * Jellyfin emulator, from the public protocol facts (protocols.md §1/§2):
@@ -11,6 +12,7 @@ import { sendJson, startFakeServer, type FakeServer, type Recorded } from "../te
  * - `POST Users/AuthenticateByName {"Username","Pw"}` needs Client/Device/DeviceId/Version in the
  *   Authorization header (400 otherwise), answers 401 for a wrong password, else `AccessToken` + `User.Id`;
  *   a new login of the same user on the same DeviceId revokes that device's older session;
+ * - `GET /Sessions` lists SessionInfoDto (same fields in 10.10 and 10.11, see mediabrowser-family/emulator.ts);
  * - routes are case-insensitive (ASP.NET); `/` redirects to the web app.
  */
 export interface JellyfinOptions {
@@ -21,6 +23,16 @@ export interface JellyfinOptions {
   hang?: boolean;
   wizardDone?: boolean;
   hints?: Record<string, unknown>[];
+  /** What `GET /Sessions` lists (default: mediabrowser-family sampleSessions). */
+  playing?: Record<string, unknown>[];
+  /** Jellyfin 10.11's `EnableLegacyAuthorization` (default true); false refuses X-Emby-Token, X-MediaBrowser-Token,
+   * `api_key`, X-Emby-Authorization and the `Emby` scheme (jellyfin/jellyfin v10.11.0
+   * Jellyfin.Server.Implementations/Security/AuthorizationContext.cs, MediaBrowser.Model/Configuration/ServerConfiguration.cs). */
+  legacyAuthorization?: boolean;
+  /** Data endpoints (`Sessions`) answer this status instead. */
+  failData?: number;
+  /** Data endpoints answer 200 with JSON of another shape. */
+  malformed?: boolean;
 }
 
 export interface JellyfinEmulator extends FakeServer {
@@ -41,7 +53,12 @@ export function parseMediaBrowserAuth(header: string | undefined): Record<string
   return out;
 }
 
-export function tokenOf(req: Recorded, url: URL): string | undefined {
+export function tokenOf(req: Recorded, url: URL, legacy = true): string | undefined {
+  if (!legacy) {
+    // 10.11 with legacy authorization off: only `Authorization: MediaBrowser …` and `?ApiKey=`.
+    const auth = /^\s*MediaBrowser\s/i.test(req.headers.authorization ?? "") ? parseMediaBrowserAuth(req.headers.authorization) : undefined;
+    return auth?.Token ?? url.searchParams.get("ApiKey") ?? undefined;
+  }
   const auth = parseMediaBrowserAuth(req.headers.authorization) ?? parseMediaBrowserAuth(req.headers["x-emby-authorization"] as string | undefined);
   return (
     auth?.Token ??
@@ -116,7 +133,7 @@ export async function startJellyfin(opts: JellyfinOptions): Promise<JellyfinEmul
         ServerId: state.serverId,
       });
     }
-    const token = tokenOf(req, url);
+    const token = tokenOf(req, url, state.legacyAuthorization !== false);
     const session = token !== undefined ? sessions.get(token) : undefined;
     if (token !== state.apiKey && !session) return unauthorized();
     if (p === "/system/info") {
@@ -130,6 +147,11 @@ export async function startJellyfin(opts: JellyfinOptions): Promise<JellyfinEmul
       res.writeHead(204);
       res.end();
       return;
+    }
+    if (p === "/sessions" && req.method === "GET") {
+      if (state.failData) return sendJson(res, state.failData, { message: "Error processing request." });
+      if (state.malformed) return sendJson(res, 200, { Sessions: "none" });
+      return sendJson(res, 200, state.playing ?? sampleSessions(state.serverId!));
     }
     if (p === "/search/hints") {
       const raw = /[?&]searchTerm=([^&]*)/i.exec(req.url)?.[1] ?? "";

@@ -1,9 +1,10 @@
 import { JELLYFIN, searchMediaBrowser, testMediaBrowser } from "../mediabrowser-family/adapter.js";
 import { defineKind } from "../../engine/types.js";
+import { mediaBrowserSessions } from "../mediabrowser-family/capabilities.js";
 
 /**
  * Jellyfin ≥ 10.10.0 (the floor of the official SDK). `System/Ping` and `System/Info/Public` are anonymous and
- * never count as proof of the credential; see mediabrowser.ts for the shared protocol.
+ * never count as proof of the credential; see mediabrowser-family/adapter.ts for the shared protocol.
  */
 export default defineKind({
   kind: "jellyfin",
@@ -17,4 +18,5 @@ export default defineKind({
   credentialHint: JELLYFIN.keyHint,
   test: (ctx) => testMediaBrowser(ctx, JELLYFIN),
   search: (ctx, query, limit) => searchMediaBrowser(ctx, JELLYFIN, query, limit),
+  capabilities: { mediaServer: mediaBrowserSessions(JELLYFIN) },
 });

@@ -1,6 +1,8 @@
 import crypto from "node:crypto";
+import { z } from "zod";
+import { call, notService, parse, statusFailure } from "../../engine/kit.js";
 import type { HttpResponse } from "../../engine/http.js";
-import { baseOf, httpError, isObject, isServerError, notService, str, tryJson, wrongKind } from "../../engine/probe.js";
+import { baseOf, isServerError, wrongKind } from "../../engine/probe.js";
 import { compareVersions } from "../../engine/version.js";
 import { TestFailure, type SearchResult, type TestContext } from "../../engine/types.js";
 
@@ -69,34 +71,42 @@ export function authHeaders(flavor: Flavor, deviceId: string, token?: string): R
   return h;
 }
 
-function parsePublicInfo(res: HttpResponse): PublicInfo | undefined {
+const PublicInfoBody = z.object({
+  Version: z.string().min(1),
+  Id: z.string().min(1),
+  ProductName: z.string().nullish(),
+  ServerName: z.string().nullish(),
+  StartupWizardCompleted: z.boolean().nullish(),
+});
+const AuthResult = z.object({ AccessToken: z.string().min(1), User: z.object({ Id: z.string().nullish() }).nullish() });
+const SystemInfo = z.object({ Version: z.string().min(1), Id: z.string().nullish() });
+
+/** The public info, or undefined when this answer is not one (so another path can be tried). */
+function parsePublicInfo(ctx: TestContext, res: HttpResponse): PublicInfo | undefined {
   if (res.status !== 200) return undefined;
-  const body = tryJson(res.text);
-  if (!isObject(body)) return undefined;
-  const version = str(body.Version);
-  const serverId = str(body.Id);
-  if (!version || !serverId) return undefined;
-  const productName = str(body.ProductName);
+  let body: z.output<typeof PublicInfoBody>;
+  try {
+    body = parse(ctx, res, PublicInfoBody);
+  } catch {
+    return undefined;
+  }
   // Only Jellyfin sets ProductName; Emby is 3.x/4.x, Jellyfin 10.x (a Jellyfin too old to name itself is still Jellyfin).
-  const product = (productName && /jellyfin/i.test(productName)) || compareVersions(version, "10.0") >= 0 ? "Jellyfin" : "Emby";
-  return { product, version, serverId, serverName: str(body.ServerName), wizardDone: body.StartupWizardCompleted !== false };
+  const product = /jellyfin/i.test(body.ProductName ?? "") || compareVersions(body.Version, "10.0") >= 0 ? "Jellyfin" : "Emby";
+  return { product, version: body.Version, serverId: body.Id, serverName: body.ServerName ?? undefined, wizardDone: body.StartupWizardCompleted !== false };
 }
 
 /** Which Media Browser server answers here; anything else is UNEXPECTED_RESPONSE naming what answered. */
 export async function readPublicInfo(ctx: TestContext, flavor: Flavor): Promise<PublicInfo> {
-  const urlHint = `Use the address you open ${flavor.name} with (for example http://host:8096, plus the base URL if you set one).`;
-  let res = await ctx.http.request({ path: `${flavor.prefix}/System/Info/Public` });
-  let info = parsePublicInfo(res);
-  if (!info && flavor.prefix && !isServerError(res.status)) {
+  const anyBelow5xx = { expect: (s: number) => s < 500 && s !== 429 };
+  let res = await call(ctx, { path: `${flavor.prefix}/System/Info/Public` }, anyBelow5xx);
+  let info = parsePublicInfo(ctx, res);
+  if (!info && flavor.prefix) {
     // Not Emby's /emby API; maybe a Jellyfin (no /emby prefix) that should be named as such.
-    const plain = await ctx.http.request({ path: "/System/Info/Public" });
-    info = parsePublicInfo(plain);
+    const plain = await call(ctx, { path: "/System/Info/Public" }, anyBelow5xx);
+    info = parsePublicInfo(ctx, plain);
     if (!info) res = plain;
   }
-  if (!info) {
-    if (isServerError(res.status)) throw httpError(flavor.name, res.status);
-    throw notService(flavor.name, res, urlHint);
-  }
+  if (!info) throw notService(ctx, res);
   if (info.product !== flavor.name) throw wrongKind(info.product, flavor.name);
   if (!info.wizardDone) {
     throw new TestFailure("UNEXPECTED_RESPONSE", `${flavor.name} has not been set up yet: finish its setup wizard, then create an API key.`);
@@ -111,23 +121,20 @@ export function tooOld(flavor: Flavor, version: string): boolean {
 /** Gets a token: the API key as is, or a fresh session from username+password (logged out on cleanup). */
 export async function openSession(ctx: TestContext, flavor: Flavor, deviceId: string): Promise<Session> {
   if (ctx.secrets.apiKey !== undefined) return { token: ctx.secrets.apiKey };
-  const res = await ctx.http.request({
-    method: "POST",
-    path: `${flavor.prefix}/Users/AuthenticateByName`,
-    headers: authHeaders(flavor, deviceId),
-    json: { Username: ctx.secrets.username ?? "", Pw: ctx.secrets.password ?? "" },
-  });
-  if (res.status === 401 || res.status === 403) {
-    throw new TestFailure("INVALID_CREDENTIALS", `${flavor.name} rejected the username or password. Check them by signing in to ${flavor.name}'s web UI.`, {
-      statusCode: res.status,
-    });
-  }
-  if (isServerError(res.status)) throw httpError(flavor.name, res.status);
-  const body = tryJson(res.text);
-  const token = isObject(body) ? str(body.AccessToken) : undefined;
-  if (res.status !== 200 || !token || !isObject(body)) throw notService(flavor.name, res, "Check the URL.");
+  const res = await call(
+    ctx,
+    {
+      method: "POST",
+      path: `${flavor.prefix}/Users/AuthenticateByName`,
+      headers: authHeaders(flavor, deviceId),
+      json: { Username: ctx.secrets.username ?? "", Pw: ctx.secrets.password ?? "" },
+    },
+    { expect: [200], credentialsMessage: `${flavor.name} rejected the username or password. Check them by signing in to ${flavor.name}'s web UI.` },
+  );
+  const body = parse(ctx, res, AuthResult);
+  const token = body.AccessToken;
   ctx.onCleanup((http) => http.request({ method: "POST", path: `${flavor.prefix}/Sessions/Logout`, headers: authHeaders(flavor, deviceId, token) }));
-  return { token, userId: isObject(body.User) ? str(body.User.Id) : undefined };
+  return { token, userId: body.User?.Id ?? undefined };
 }
 
 export async function mbGet(
@@ -146,7 +153,7 @@ export async function mbGet(
       { statusCode: 401 },
     );
   }
-  if (isServerError(res.status)) throw httpError(flavor.name, res.status);
+  if (isServerError(res.status)) throw statusFailure(ctx, res);
   return res;
 }
 
@@ -168,33 +175,65 @@ export async function testMediaBrowser(ctx: TestContext, flavor: Flavor): Promis
     // The token was recognised (401 otherwise) but this user may not read the full system info.
     return { version: info.version };
   }
-  const body = tryJson(res.text);
-  if (res.status !== 200 || !isObject(body) || !str(body.Version)) throw notService(flavor.name, res, "Check the URL.");
-  if (str(body.Id) && body.Id !== info.serverId) {
+  if (res.status !== 200) throw notService(ctx, res);
+  const body = parse(ctx, res, SystemInfo);
+  if (body.Id && body.Id !== info.serverId) {
     throw new TestFailure("UNEXPECTED_RESPONSE", `${flavor.name} answered with two different server ids; is a proxy mixing two servers behind this address?`);
   }
-  return { version: str(body.Version) ?? info.version };
+  return { version: body.Version };
 }
 
+/** One search hit, from Jellyfin's `Search/Hints` or Emby's `Items` (their field names differ a little). */
+const Hit = z.object({
+  Id: z.union([z.string(), z.number()]).nullish(),
+  ItemId: z.union([z.string(), z.number()]).nullish(),
+  Name: z.string().nullish(),
+  Type: z.string().nullish(),
+  ProductionYear: z.number().nullish(),
+  PrimaryImageTag: z.string().nullish(),
+  ImageTags: z.record(z.string(), z.string()).nullish(),
+  Series: z.string().nullish(),
+  SeriesName: z.string().nullish(),
+  Album: z.string().nullish(),
+  AlbumArtist: z.string().nullish(),
+});
+const Hints = z.object({ SearchHints: z.array(Hit) });
+const Items = z.object({ Items: z.array(Hit) });
+
+/** Item types a search returns on Emby (its `Items` query would otherwise also list folders, people, seasons…). */
+const EMBY_SEARCH_TYPES = "Movie,Series,Episode,MusicAlbum,MusicArtist,Audio,MusicVideo,BoxSet";
+
+/**
+ * Search. Jellyfin: `GET /Search/Hints?searchTerm=&limit=&userId=` (jellyfin/jellyfin v10.10.0 and v10.11.0
+ * Jellyfin.Api/Controllers/SearchController.cs). Emby: `GET /emby/Items?SearchTerm=&Recursive=true&Limit=`
+ * (Emby REST API reference, ItemsService getItems: github MediaBrowser/Emby.SDK
+ * Documentation/reference/RestAPI/ItemsService/getItems.html); Emby 4.7 and 4.8 no longer publish
+ * `Search/Hints` (that reference has no SearchService), so every Emby release is searched through `Items`.
+ */
 export async function searchMediaBrowser(ctx: TestContext, flavor: Flavor, query: string, limit: number): Promise<SearchResult[]> {
   const info = await readPublicInfo(ctx, flavor);
   const deviceId = newDeviceId();
   const session = await openSession(ctx, flavor, deviceId);
-  const res = await mbGet(ctx, flavor, deviceId, session, "/Search/Hints", { searchTerm: query, limit, userId: session.userId });
-  const body = tryJson(res.text);
-  if (res.status !== 200 || !isObject(body) || !Array.isArray(body.SearchHints)) throw notService(flavor.name, res, "Check the URL.");
+  const hits =
+    flavor.name === "Jellyfin"
+      ? parse(ctx, await mbOk(ctx, flavor, deviceId, session, "/Search/Hints", { searchTerm: query, limit, userId: session.userId }), Hints).SearchHints
+      : parse(
+          ctx,
+          await mbOk(ctx, flavor, deviceId, session, "/Items", { SearchTerm: query, Recursive: "true", Limit: limit, IncludeItemTypes: EMBY_SEARCH_TYPES, Fields: "ProductionYear", UserId: session.userId }),
+          Items,
+        ).Items;
   const base = baseOf(ctx.url);
+  const enc = encodeURIComponent;
   const out: SearchResult[] = [];
-  for (const h of body.SearchHints) {
-    if (!isObject(h)) continue;
-    const id = h.Id !== undefined ? String(h.Id) : h.ItemId !== undefined ? String(h.ItemId) : undefined;
-    const name = str(h.Name);
+  for (const h of hits) {
+    const rawId = h.Id ?? h.ItemId;
+    const id = rawId === undefined || rawId === null ? undefined : String(rawId);
+    const name = h.Name || undefined;
     if (!id || !name) continue;
-    const type = str(h.Type);
-    const year = typeof h.ProductionYear === "number" ? h.ProductionYear : undefined;
-    const context = [str(h.Series), str(h.Album), str(h.AlbumArtist)].filter(Boolean).join(" – ");
-    const tag = str(h.PrimaryImageTag);
-    const enc = encodeURIComponent;
+    const type = h.Type || undefined;
+    const year = h.ProductionYear ?? undefined;
+    const context = [h.Series ?? h.SeriesName, h.Album, h.AlbumArtist].filter(Boolean).join(" – ");
+    const tag = h.PrimaryImageTag ?? h.ImageTags?.Primary;
     out.push({
       id,
       name: year && (type === "Movie" || type === "Series") ? `${name} (${year})` : name,
@@ -209,4 +248,11 @@ export async function searchMediaBrowser(ctx: TestContext, flavor: Flavor, query
     });
   }
   return out.slice(0, limit);
+}
+
+/** `mbGet` that accepts only 200 (anything else is "not this service"). */
+export async function mbOk(...args: Parameters<typeof mbGet>): Promise<HttpResponse> {
+  const res = await mbGet(...args);
+  if (res.status !== 200) throw notService(args[0], res);
+  return res;
 }

@@ -9,6 +9,10 @@ import { startFakeServer, type FakeServer } from "../testing/server.js";
  *   HTML page** "Unauthorized";
  * - `/` (with token) has friendlyName, machineIdentifier, version; `/prefs` lists settings;
  * - `/hubs/search?query=&limit=` answers MediaContainer.Hub[] each with Metadata[];
+ * - `/status/sessions` (token) lists current playbacks as MediaContainer.Metadata[] with `User`, `Player`
+ *   (`state`: playing | paused | buffering), `Session` and, while transcoding, `TranscodeSession`
+ *   (`videoDecision`/`audioDecision`); `viewOffset`/`duration` in ms (python-plexapi plexapi/server.py
+ *   sessions(), plexapi/media.py Session/TranscodeSession, plexapi/client.py Player fields);
  * - `/web/index.html` is the web app (HTML), unknown paths 404 HTML.
  * The state object is live: tests may flip `hang` or `version` after start.
  */
@@ -19,6 +23,12 @@ export interface PlexOptions {
   friendlyName?: string;
   hang?: boolean;
   metadata?: Record<string, unknown>[];
+  /** What `/status/sessions` lists (default: plexSessions). */
+  playing?: Record<string, unknown>[];
+  /** Data endpoints (`/status/sessions`) answer this status instead. */
+  failData?: number;
+  /** Data endpoints answer 200 with JSON of another shape. */
+  malformed?: boolean;
 }
 
 export interface PlexEmulator extends FakeServer {
@@ -94,6 +104,17 @@ export async function startPlex(opts: PlexOptions): Promise<PlexEmulator> {
     if (url.pathname === "/prefs") {
       return reply(req, res, { size: 1, Setting: [{ id: "FriendlyName", type: "text", value: state.friendlyName }] });
     }
+    if (url.pathname === "/status/sessions") {
+      if (state.failData) return html(state.failData, "<html><head><title>Internal Server Error</title></head></html>");
+      if (state.malformed) {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ MediaContainer: { size: 1, Metadata: "none" } }));
+        return;
+      }
+      const list = state.playing ?? plexSessions;
+      // An empty container has no Metadata at all.
+      return reply(req, res, list.length ? { size: list.length, Metadata: list } : { size: 0 });
+    }
     if (url.pathname === "/hubs/search") {
       const raw = /[?&]query=([^&]*)/.exec(req.url)?.[1] ?? "";
       searches.push(raw);
@@ -131,5 +152,50 @@ export const plexSample: Record<string, unknown>[] = [
     parentTitle: "Season 1",
     thumb: "https://metadata-static.plex.tv/x/y.jpg",
     librarySectionTitle: "TV Shows",
+  },
+];
+
+/** Three playbacks: a transcoded movie, a paused episode played directly, a buffering track. */
+export const plexSessions: Record<string, unknown>[] = [
+  {
+    sessionKey: "12",
+    ratingKey: "4711",
+    type: "movie",
+    title: "Pulp Fiction",
+    year: 1994,
+    thumb: "/library/metadata/4711/thumb/1700000000",
+    viewOffset: 1_234_000,
+    duration: 9_240_000,
+    User: { id: "1", title: "alice", thumb: "https://plex.tv/users/1a2b/avatar?c=1700000000" },
+    Player: { address: "10.0.0.5", machineIdentifier: "tv-1", platform: "Android", product: "Plex for Android (TV)", state: "playing", title: "Living Room TV", local: true },
+    Session: { id: "a1b2c3d4e5f6a7b8c9d0e1f2", bandwidth: 12000, location: "lan" },
+    TranscodeSession: { key: "/transcode/sessions/xyz", throttled: false, progress: 12.5, videoDecision: "transcode", audioDecision: "copy", container: "mpegts" },
+  },
+  {
+    sessionKey: "13",
+    ratingKey: "815",
+    type: "episode",
+    title: "The Rains of Castamere",
+    grandparentTitle: "Game of Thrones",
+    parentTitle: "Season 3",
+    grandparentThumb: "/library/metadata/800/thumb/1700000000",
+    viewOffset: 60_000,
+    duration: 3_186_000,
+    User: { id: "2", title: "bob" },
+    Player: { machineIdentifier: "web-1", platform: "Firefox", product: "Plex Web", state: "paused", title: "Firefox" },
+    Session: { id: "b2c3d4e5f6a7b8c9d0e1f2a3", location: "lan" },
+  },
+  {
+    sessionKey: "14",
+    type: "track",
+    title: "Hymn",
+    grandparentTitle: "An Artist",
+    parentTitle: "Songs",
+    viewOffset: 30_000,
+    duration: 240_000,
+    User: { id: "3", title: "carol" },
+    Player: { machineIdentifier: "phone-1", product: "Plexamp", state: "buffering", title: "Phone" },
+    Session: { id: "c3d4e5f6a7b8c9d0e1f2a3b4", location: "wan" },
+    TranscodeSession: { videoDecision: "directplay", audioDecision: "copy" },
   },
 ];

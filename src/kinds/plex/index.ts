@@ -1,10 +1,12 @@
+import { z } from "zod";
 import { strictEncode, type HttpResponse } from "../../engine/http.js";
-import { baseOf, httpError, isObject, isServerError, notService, str, tryJson } from "../../engine/probe.js";
+import { call, check, notService, parse } from "../../engine/kit.js";
+import { baseOf } from "../../engine/probe.js";
 import { defineKind, TestFailure, type SearchResult, type TestContext } from "../../engine/types.js";
+import { mediaServer, plexHeaders } from "./capabilities.js";
 
 const HINT =
   "Use an X-Plex-Token: in Plex Web open any item → ⋯ → Get Info → View XML; the token is the X-Plex-Token value in the address that opens.";
-const URL_HINT = "Use the address of Plex Media Server itself (for example http://host:32400), not app.plex.tv.";
 
 interface Identity {
   machineIdentifier: string;
@@ -31,26 +33,21 @@ export default defineKind({
   credentialHint: `Check the Plex token. ${HINT}`,
   async test(ctx) {
     const identity = await readIdentity(ctx);
-    const root = await plexGet(ctx, "/");
-    const server = readContainer(root);
-    if (!server || typeof server.machineIdentifier !== "string") throw notService("Plex Media Server", root, URL_HINT);
+    const server = readContainer(ctx, await plexGet(ctx, "/"), ServerRoot);
     if (server.machineIdentifier !== identity.machineIdentifier) {
       throw new TestFailure("UNEXPECTED_RESPONSE", "Plex answered with two different server identities; is a proxy mixing two servers behind this address?");
     }
-    return { version: str(server.version) ?? identity.version };
+    return { version: server.version ?? identity.version };
   },
+  capabilities: { mediaServer },
   async search(ctx, query, limit) {
     const [identity, res] = await Promise.all([readIdentity(ctx), plexGet(ctx, "/hubs/search", { query, limit })]);
-    const container = readContainer(res);
-    if (!container) throw notService("Plex Media Server", res, URL_HINT);
-    const hubs = Array.isArray(container.Hub) ? container.Hub : [];
+    const hubs = readContainer(ctx, res, HubSearch).Hub ?? [];
     const base = baseOf(ctx.url);
     const seen = new Set<string>();
     const out: SearchResult[] = [];
     for (const hub of hubs) {
-      if (!isObject(hub) || !Array.isArray(hub.Metadata)) continue;
-      for (const m of hub.Metadata) {
-        if (!isObject(m)) continue;
+      for (const m of hub.Metadata ?? []) {
         const r = mapMetadata(m, base, identity.machineIdentifier);
         if (!r || seen.has(r.id)) continue;
         seen.add(r.id);
@@ -62,52 +59,57 @@ export default defineKind({
 });
 
 async function plexGet(ctx: TestContext, path: string, query?: Record<string, string | number>): Promise<HttpResponse> {
-  const res = await ctx.http.request({
-    path,
-    query,
-    headers: { "x-plex-token": ctx.secrets.apiKey ?? "", accept: "application/json", "x-plex-product": "Patchbay", "x-plex-client-identifier": "patchbay" },
-  });
-  if (res.status === 401 || res.status === 403) {
-    throw new TestFailure("INVALID_CREDENTIALS", `Plex rejected the token (HTTP ${res.status}). ${HINT}`, { statusCode: res.status });
-  }
-  if (isServerError(res.status)) throw httpError("Plex", res.status);
-  return res;
+  return call(ctx, { path, query, headers: plexHeaders(ctx) }, { credentialsMessage: `Plex rejected the token. ${HINT}` });
 }
 
 async function readIdentity(ctx: TestContext): Promise<Identity> {
-  const res = await ctx.http.request({ path: "/identity", headers: { accept: "application/json" } });
-  if (isServerError(res.status)) throw httpError("Plex", res.status);
-  const c = res.status === 200 ? readContainer(res) : undefined;
-  const machineIdentifier = str(c?.machineIdentifier);
-  if (!machineIdentifier) throw notService("Plex Media Server", res, URL_HINT);
-  return { machineIdentifier, version: str(c?.version), friendlyName: str(c?.friendlyName) };
+  const res = await call(ctx, { path: "/identity", headers: { accept: "application/json" } }, { expect: (s) => s < 500 && s !== 429 });
+  if (res.status !== 200) throw notService(ctx, res);
+  return readContainer(ctx, res, IdentityContainer);
 }
 
-/** `MediaContainer` from a JSON reply, or the root element's attributes from an XML reply. */
-function readContainer(res: HttpResponse): Record<string, unknown> | undefined {
-  if (res.status !== 200) return undefined;
-  const json = tryJson(res.text);
-  if (json !== undefined) return isObject(json) && isObject(json.MediaContainer) ? json.MediaContainer : undefined;
+const IdentityContainer = z.object({ machineIdentifier: z.string().min(1), version: z.string().optional(), friendlyName: z.string().optional() });
+const ServerRoot = z.object({ machineIdentifier: z.string().min(1), version: z.string().optional() });
+const Metadata = z.object({
+  ratingKey: z.union([z.string(), z.number()]).nullish(),
+  key: z.string().nullish(),
+  type: z.string().nullish(),
+  title: z.string().nullish(),
+  year: z.number().nullish(),
+  thumb: z.string().nullish(),
+  summary: z.string().nullish(),
+  librarySectionTitle: z.string().nullish(),
+  parentTitle: z.string().nullish(),
+  grandparentTitle: z.string().nullish(),
+});
+type Metadata = z.infer<typeof Metadata>;
+const HubSearch = z.object({ Hub: z.array(z.object({ Metadata: z.array(Metadata).optional() })).optional() });
+
+/**
+ * `MediaContainer` from a JSON reply, or the root element's attributes from an XML reply (a proxy may drop
+ * the Accept header), checked with `schema`; anything else is "not Plex".
+ */
+function readContainer<S extends z.ZodType>(ctx: TestContext, res: HttpResponse, schema: S): z.output<S> {
   const open = /^\s*(?:<\?xml[^>]*\?>\s*)?<MediaContainer\b([^>]*)>/.exec(res.text)?.[1];
-  if (open === undefined) return undefined;
+  if (open === undefined) return (parse(ctx, res, z.object({ MediaContainer: schema })) as { MediaContainer: z.output<S> }).MediaContainer;
   const attrs: Record<string, unknown> = {};
   for (const [, k, v] of open.matchAll(/([\w:-]+)="([^"]*)"/g)) attrs[k!] = v!.replace(/&quot;/g, '"').replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
-  return attrs;
+  return check(ctx, attrs, schema, res.status);
 }
 
-function mapMetadata(m: Record<string, unknown>, base: string, machineIdentifier: string): SearchResult | undefined {
-  const title = str(m.title);
-  const ratingKey = m.ratingKey !== undefined ? String(m.ratingKey) : undefined;
+function mapMetadata(m: Metadata, base: string, machineIdentifier: string): SearchResult | undefined {
+  const title = m.title || undefined;
+  const ratingKey = m.ratingKey !== undefined && m.ratingKey !== null ? String(m.ratingKey) : undefined;
   if (!title || !ratingKey) return undefined;
-  const type = str(m.type);
-  const year = typeof m.year === "number" ? m.year : undefined;
+  const type = m.type || undefined;
+  const year = m.year ?? undefined;
   let name = title;
-  if ((type === "episode" || type === "track") && str(m.grandparentTitle)) name = `${m.grandparentTitle} – ${title}`;
-  else if ((type === "season" || type === "album") && str(m.parentTitle)) name = `${m.parentTitle} – ${title}`;
+  if ((type === "episode" || type === "track") && m.grandparentTitle) name = `${m.grandparentTitle} – ${title}`;
+  else if ((type === "season" || type === "album") && m.parentTitle) name = `${m.parentTitle} – ${title}`;
   if (year && (type === "movie" || type === "show" || type === "album")) name += ` (${year})`;
-  const key = str(m.key) ?? `/library/metadata/${ratingKey}`;
-  const thumb = str(m.thumb);
-  const summary = str(m.summary);
+  const key = m.key || `/library/metadata/${ratingKey}`;
+  const thumb = m.thumb || undefined;
+  const summary = m.summary || undefined;
   return {
     id: ratingKey,
     name,
@@ -115,7 +117,7 @@ function mapMetadata(m: Record<string, unknown>, base: string, machineIdentifier
     // Library thumbnails need the token; a token must never end up in a URL handed to users, so only absolute
     // (agent-provided) image URLs are passed on.
     image: thumb && /^https?:\/\//i.test(thumb) ? thumb : undefined,
-    text: summary ? summary.slice(0, 300) : str(m.librarySectionTitle),
+    text: summary ? summary.slice(0, 300) : m.librarySectionTitle || undefined,
     type,
   };
 }

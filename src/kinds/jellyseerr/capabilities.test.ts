@@ -1,0 +1,3 @@
+import { seerrCapabilitySuite } from "../seerr-family/capability-suite.js";
+
+seerrCapabilitySuite("jellyseerr");
