@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { DnsHoleSummary } from "../../engine/capabilities.js";
+import type { TestContext } from "../../engine/types.js";
 import { errorOf, runCapability, valueOf } from "../testing/home-family.js";
 import { expectNoSecret } from "../testing/kind-helpers.js";
 import { piholeV5Token, startPihole, type PiholeEmulator, type PiholeOptions } from "./emulator.js";
@@ -34,7 +35,7 @@ const releases: { label: string; opts: Omit<PiholeOptions, "failData" | "malform
 
 for (const r of releases) {
   describe(`pihole ${r.label}: dnsHole`, () => {
-    const run = <T>(e: PiholeEmulator, fn: Parameters<typeof runCapability<T>>[3], key = r.key) => runCapability(pihole, e.url, { apiKey: key }, fn);
+    const run = <T>(e: PiholeEmulator, fn: (ctx: TestContext) => Promise<T>, key = r.key) => runCapability(pihole, e.url, { apiKey: key }, fn);
     const noSessionLeft = (e: PiholeEmulator) => {
       if (r.opts.version === 6) expect(e.openSessions()).toBe(0);
     };
@@ -83,7 +84,8 @@ for (const r of releases) {
 
     it("a wrong credential is INVALID_CREDENTIALS for reads and actions, and changes nothing", async () => {
       const e = await start(r.opts);
-      for (const fn of [(ctx: never) => dns.summary(ctx), (ctx: never) => dns.disable(ctx, { durationSeconds: 30 }), (ctx: never) => dns.enable(ctx)]) {
+      const calls: ((ctx: TestContext) => Promise<unknown>)[] = [(ctx) => dns.summary(ctx), (ctx) => dns.disable(ctx, { durationSeconds: 30 }), (ctx) => dns.enable(ctx)];
+      for (const fn of calls) {
         const err = errorOf(await run(e, fn, r.wrong));
         expect(err.code, err.message).toBe("INVALID_CREDENTIALS");
         expectNoSecret(err, [r.key, r.wrong]);
@@ -155,7 +157,7 @@ describe("pihole v6 sessions", () => {
     const e = await start({ version: 6, password: PASSWORD, maxSessions: 3 });
     e.occupySeat(); // a browser that stays logged in
     const calls = Array.from({ length: 8 }, (_, i) =>
-      runCapability(pihole, e.url, { apiKey: PASSWORD }, (ctx) => (i % 2 ? dns.summary(ctx) : dns.disable(ctx, { durationSeconds: 60 }))),
+      runCapability(pihole, e.url, { apiKey: PASSWORD }, (ctx): Promise<unknown> => (i % 2 ? dns.summary(ctx) : dns.disable(ctx, { durationSeconds: 60 }))),
     );
     for (const r of await Promise.all(calls)) valueOf(r);
     expect(e.stats.created).toBe(9);

@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import type http from "node:http";
+import { tryJson } from "../../engine/probe.js";
 import { sendJson, startFakeServer, type FakeServer, type Recorded } from "../testing/server.js";
 
 /**
@@ -205,7 +206,7 @@ export async function startPihole(opts: PiholeOptions): Promise<PiholeEmulator> 
         });
       }
       if (p === "/api/dns/blocking" && req.method === "POST") {
-        const body = tryParse(req.body) as { blocking?: unknown; timer?: unknown } | undefined;
+        const body = tryJson(req.body) as { blocking?: unknown; timer?: unknown } | undefined;
         if (!body) return sendJson(res, 400, { error: { key: "bad_request", message: "Invalid request body data (no valid JSON)", hint: null }, took: took() });
         if (typeof body.blocking !== "boolean") return sendJson(res, 400, { error: { key: "body_error", message: 'No "blocking" boolean in body data', hint: null }, took: took() });
         const timer = typeof body.timer === "number" && body.timer > 0 ? body.timer : null;
@@ -312,13 +313,6 @@ export async function startPihole(opts: PiholeOptions): Promise<PiholeEmulator> 
   });
 }
 
-function tryParse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
 function html(res: http.ServerResponse, status: number, body: string) {
   res.writeHead(status, { "content-type": "text/html; charset=UTF-8" });
