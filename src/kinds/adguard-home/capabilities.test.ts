@@ -1,7 +1,7 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DnsHoleSummary } from "../../engine/capabilities.js";
 import type { TestContext } from "../../engine/types.js";
-import { errorOf, runCapability, valueOf } from "../testing/home-family.js";
+import { closedAfterAll, errorOf, runCapability, valueOf } from "../testing/home-family.js";
 import { expectNoSecret } from "../testing/kind-helpers.js";
 import { startAdGuardHome, type AdGuardEmulator, type AdGuardOptions } from "./emulator.js";
 import adguard from "./index.js";
@@ -15,16 +15,7 @@ const USER = "admin";
 const PASSWORD = "agh-password-Zq7#kL2";
 const WRONG = "agh-wrong-password-55";
 const dns = adguard.capabilities!.dnsHole!;
-const started: AdGuardEmulator[] = [];
-afterAll(async () => {
-  await Promise.all(started.map((e) => e.close()));
-});
-
-async function start(opts: AdGuardOptions) {
-  const e = await startAdGuardHome({ users: [{ name: USER, password: PASSWORD }], ...opts });
-  started.push(e);
-  return e;
-}
+const start = closedAfterAll((opts: AdGuardOptions) => startAdGuardHome({ users: [{ name: USER, password: PASSWORD }], ...opts }));
 const run = <T>(e: AdGuardEmulator, fn: (ctx: TestContext) => Promise<T>, password = PASSWORD) =>
   runCapability(adguard, e.url, { username: USER, password }, fn);
 

@@ -1,7 +1,7 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { EntityStates } from "../../engine/capabilities.js";
 import type { TestContext } from "../../engine/types.js";
-import { errorOf, runCapability, valueOf } from "../testing/home-family.js";
+import { closedAfterAll, errorOf, runCapability, valueOf } from "../testing/home-family.js";
 import { expectNoSecret } from "../testing/kind-helpers.js";
 import { SINGLE_READS_UP_TO } from "./capabilities.js";
 import { sampleStates, startHomeAssistant, type HaState, type HomeAssistantEmulator, type HomeAssistantOptions } from "./emulator.js";
@@ -14,16 +14,7 @@ import homeAssistant from "./index.js";
 const TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJwYXRjaGJheSJ9.c2lnbmF0dXJlLXJpZ2h0";
 const WRONG = "eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJ3cm9uZyJ9.c2lnbmF0dXJlLXdyb25n";
 const home = homeAssistant.capabilities!.smartHome!;
-const started: HomeAssistantEmulator[] = [];
-afterAll(async () => {
-  await Promise.all(started.map((e) => e.close()));
-});
-
-async function start(opts: Omit<HomeAssistantOptions, "token">) {
-  const e = await startHomeAssistant({ token: TOKEN, ...opts });
-  started.push(e);
-  return e;
-}
+const start = closedAfterAll((opts: Omit<HomeAssistantOptions, "token">) => startHomeAssistant({ token: TOKEN, ...opts }));
 const run = <T>(e: HomeAssistantEmulator, fn: (ctx: TestContext) => Promise<T>, token = TOKEN) => runCapability(homeAssistant, e.url, { apiKey: token }, fn);
 const reads = (e: HomeAssistantEmulator) => e.requests.filter((r) => r.method === "GET").map((r) => r.url);
 

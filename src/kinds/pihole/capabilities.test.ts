@@ -1,7 +1,7 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DnsHoleSummary } from "../../engine/capabilities.js";
 import type { TestContext } from "../../engine/types.js";
-import { errorOf, runCapability, valueOf } from "../testing/home-family.js";
+import { closedAfterAll, errorOf, runCapability, valueOf } from "../testing/home-family.js";
 import { expectNoSecret } from "../testing/kind-helpers.js";
 import { piholeV5Token, startPihole, type PiholeEmulator, type PiholeOptions } from "./emulator.js";
 import pihole from "./index.js";
@@ -15,16 +15,7 @@ const PASSWORD = "v6-web-password-Tr0ub4dor&3";
 const V5_PASSWORD = "v5-web-password-correct-horse";
 const V5_TOKEN = piholeV5Token(V5_PASSWORD);
 const dns = pihole.capabilities!.dnsHole!;
-const started: PiholeEmulator[] = [];
-afterAll(async () => {
-  await Promise.all(started.map((e) => e.close()));
-});
-
-async function start(opts: PiholeOptions) {
-  const e = await startPihole(opts);
-  started.push(e);
-  return e;
-}
+const start = closedAfterAll(startPihole);
 
 const releases: { label: string; opts: Omit<PiholeOptions, "failData" | "malformed" | "ftlDown">; key: string; wrong: string }[] = [
   { label: "v5.0 (web v5.0)", opts: { version: 5, password: V5_PASSWORD, coreVersion: "v5.0", webVersion: "v5.0" }, key: V5_TOKEN, wrong: piholeV5Token("nope") },

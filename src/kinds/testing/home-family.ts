@@ -1,3 +1,4 @@
+import { afterAll } from "vitest";
 import { withContext } from "../../engine/runner.js";
 import { TrustStore } from "../../engine/http.js";
 import type { KindDefinition, Secrets, TestContext, TestError } from "../../engine/types.js";
@@ -26,4 +27,17 @@ export function valueOf<T>(r: { ok: true; value: T } | { ok: false; error: TestE
 export function errorOf(r: { ok: true; value: unknown } | { ok: false; error: TestError }): TestError {
   if (r.ok) throw new Error(`expected an error, got ${JSON.stringify(r.value)}`);
   return r.error;
+}
+
+/** Wraps an emulator's start function so every emulator a test file starts is closed after the file. */
+export function closedAfterAll<A, E extends { close(): Promise<unknown> }>(startFn: (opts: A) => Promise<E>): (opts: A) => Promise<E> {
+  const started: E[] = [];
+  afterAll(async () => {
+    await Promise.all(started.map((e) => e.close()));
+  });
+  return async (opts) => {
+    const e = await startFn(opts);
+    started.push(e);
+    return e;
+  };
 }
