@@ -52,7 +52,11 @@ export type State = z.output<typeof State>;
 /** GET /api/states: every state the token's user may read (APIStatesView). */
 export const allStates = (ctx: TestContext, maxBytes?: number) => getJson(ctx, { path: "/api/states", maxBytes }, z.array(State));
 
-export function friendlyName(entity: State): string | undefined {
-  const f = entity.attributes.friendly_name;
-  return typeof f === "string" ? f : undefined;
-}
+/** The attributes Patchbay reads itself; each one that is missing or of another type counts as absent. */
+const Known = z.object({
+  friendly_name: z.string().optional().catch(undefined),
+  unit_of_measurement: z.string().optional().catch(undefined),
+  entity_picture: z.string().optional().catch(undefined),
+});
+export const known = (entity: State): z.output<typeof Known> => Known.parse(entity.attributes);
+export const friendlyName = (entity: State): string | undefined => known(entity).friendly_name;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { strictEncode } from "../../engine/http.js";
 import { defineKind } from "../../engine/types.js";
-import { allStates, friendlyName, getJson, HINT, type State } from "./api.js";
+import { allStates, friendlyName, getJson, HINT, known, type State } from "./api.js";
 import { smartHome } from "./capabilities.js";
 
 const STATES_MAX_BYTES = 20 * 1024 * 1024;
@@ -51,13 +51,13 @@ export default defineKind({
 });
 
 function toResult(base: string, entity: State, friendly: string | undefined) {
-  const unit = typeof entity.attributes.unit_of_measurement === "string" ? ` ${entity.attributes.unit_of_measurement}` : "";
-  const picture = entity.attributes.entity_picture;
+  const { unit_of_measurement: u, entity_picture: picture } = known(entity);
+  const unit = u ? ` ${u}` : "";
   return {
     id: entity.entity_id,
     name: friendly ?? entity.entity_id,
     link: `${base}/history?entity_id=${strictEncode(entity.entity_id)}`,
-    image: typeof picture === "string" && picture ? absolute(base, picture) : undefined,
+    image: picture ? absolute(base, picture) : undefined,
     text: `${entity.entity_id}: ${entity.state}${unit}`,
     type: entity.entity_id.split(".")[0],
   };

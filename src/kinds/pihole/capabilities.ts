@@ -36,10 +36,10 @@ async function setBlocking6(ctx: TestContext, conn: { headers: Record<string, st
 // ---- v5 (pi-hole/web api.php and api_FTL.php at v5.21; AdminLTE at v5.0) ----
 
 // ?summaryRaw: FTL's `stats` as numbers (floatval); domains_being_blocked stays a string when FTL has no gravity
-// count ("N/A"), `status` is "enabled"/"disabled".
+// count ("N/A"; counted as 0 here), `status` is "enabled"/"disabled".
 const Summary5 = z.object({
   status: z.enum(["enabled", "disabled"]),
-  domains_being_blocked: z.union([z.number(), z.string()]),
+  domains_being_blocked: z.number().or(z.string().transform(() => 0)),
   dns_queries_today: z.number(),
   ads_blocked_today: z.number(),
   ads_percentage_today: z.number(),
@@ -82,7 +82,7 @@ export const dnsHole: Capability<"dnsHole"> = {
       queriesToday: s.dns_queries_today,
       blockedToday: s.ads_blocked_today,
       blockedPercentage: percent(s.ads_percentage_today),
-      domainsOnBlocklist: typeof s.domains_being_blocked === "number" ? s.domains_being_blocked : 0,
+      domainsOnBlocklist: s.domains_being_blocked,
     };
   },
   async enable(ctx) {
