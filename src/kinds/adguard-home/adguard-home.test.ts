@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPatchbay, type TestServer } from "../../../test/helpers/patchbay.js";
 import { startAdGuardHome } from "./emulator.js";
 import { startArr } from "../arr-family/emulator.js";
-import { closedPort, createIntegration, expectNoSecret, expectTestError, testConnection, type Secret } from "../testing/kind-helpers.js";
+import { createIntegration, expectNoSecret, expectTestError, testConnection, type Secret } from "../testing/kind-helpers.js";
 
 /** AdGuard Home through the public API, against the emulator in src/kinds/adguard-home/emulator.ts. */
 let s: TestServer;
@@ -75,10 +75,6 @@ describe("adguardHome", () => {
   it("an *arr app is UNEXPECTED_RESPONSE", async () => {
     const arr = await track(startArr({ app: "Radarr", apiKey: "k" }));
     await expectTestError(s, "adguardHome", arr.url, good, "UNEXPECTED_RESPONSE");
-  });
-
-  it("a closed port is CONNECTION_REFUSED", async () => {
-    await expectTestError(s, "adguardHome", `http://127.0.0.1:${await closedPort()}`, good, "CONNECTION_REFUSED");
   });
 
   it("is in the catalog as a DNS hole with username+password", async () => {

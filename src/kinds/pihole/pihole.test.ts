@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPatchbay, type TestServer } from "../../../test/helpers/patchbay.js";
 import { startArr } from "../arr-family/emulator.js";
 import { piholeV5Token, startPihole, type PiholeEmulator } from "./emulator.js";
-import { closedPort, createIntegration, expectNoSecret, expectTestError, startHtmlPage, testConnection } from "../testing/kind-helpers.js";
+import { createIntegration, expectNoSecret, expectTestError, testConnection } from "../testing/kind-helpers.js";
 
 /**
  * Pi-hole v5 and v6 through the public API (integration.create / integration.testConnection over HTTP), against
@@ -182,23 +182,12 @@ describe("pihole v5", () => {
   });
 });
 
-describe("pihole: not a Pi-hole, or nothing there", () => {
+describe("pihole: not a Pi-hole (wrong page and closed port: contract.test.ts)", () => {
   it("an *arr app is UNEXPECTED_RESPONSE", async () => {
     const arr = await startArr({ app: "Sonarr", apiKey: PASSWORD });
     emulators.push(arr);
     await expectTestError(s, "pihole", arr.url, [{ kind: "apiKey", value: PASSWORD }], "UNEXPECTED_RESPONSE");
     await expectTestError(s, "pihole", arr.url, [{ kind: "apiKey", value: "wrong-password-xyz" }], "UNEXPECTED_RESPONSE");
-  });
-
-  it("a plain web page is UNEXPECTED_RESPONSE", async () => {
-    const page = await startHtmlPage();
-    emulators.push(page);
-    await expectTestError(s, "pihole", page.url, [{ kind: "apiKey", value: PASSWORD }], "UNEXPECTED_RESPONSE");
-  });
-
-  it("a closed port is CONNECTION_REFUSED", async () => {
-    const port = await closedPort();
-    await expectTestError(s, "pihole", `http://127.0.0.1:${port}`, [{ kind: "apiKey", value: PASSWORD }], "CONNECTION_REFUSED");
   });
 
   it("the catalog lists pihole with both secret options", async () => {
