@@ -165,4 +165,19 @@ describe("pihole v6 sessions", () => {
     expect(e.openSessions()).toBe(0);
     expect(e.stats.peakSessions).toBeLessThanOrEqual(2);
   });
+
+  it("a call whose deadline passes while it waits for its turn is TIMEOUT; the turns and seats are all given back", async () => {
+    const e = await start({ version: 6, password: PASSWORD, maxSessions: 5, summaryDelayMs: 1_500 });
+    const slow = [1, 2].map(() => runCapability(pihole, e.url, { apiKey: PASSWORD }, (ctx) => dns.summary(ctx), 5_000));
+    await new Promise((r) => setTimeout(r, 200)); // both slow calls hold a turn now
+    const waiting = errorOf(await runCapability(pihole, e.url, { apiKey: PASSWORD }, (ctx) => dns.summary(ctx), 500));
+    expect(waiting.code).toBe("TIMEOUT");
+    for (const r of await Promise.all(slow)) valueOf(r);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(e.openSessions()).toBe(0);
+    expect(e.stats.peakSessions).toBe(2);
+    // Nothing is stuck: the next call gets a turn at once.
+    valueOf(await runCapability(pihole, e.url, { apiKey: PASSWORD }, (ctx) => dns.disable(ctx, {}), 3_000));
+    expect(e.openSessions()).toBe(0);
+  });
 });

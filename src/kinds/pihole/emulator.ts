@@ -61,6 +61,8 @@ export interface PiholeOptions {
   failData?: number;
   /** Data endpoints answer a body of the wrong shape. */
   malformed?: boolean;
+  /** v6: `/api/stats/summary` answers this many milliseconds late (a busy Pi-hole). */
+  summaryDelayMs?: number;
 }
 
 export interface PiholeEmulator extends FakeServer {
@@ -127,7 +129,7 @@ export async function startPihole(opts: PiholeOptions): Promise<PiholeEmulator> 
   // web v5.18 made status and summaryRaw need the token.
   const statsNeedToken = !/^v?5\.([0-9]|1[0-7])(\.|$)/.test(web);
 
-  const v6 = (req: Recorded, res: http.ServerResponse, url: URL) => {
+  const v6 = async (req: Recorded, res: http.ServerResponse, url: URL) => {
     const p = url.pathname;
     if (p === "/api/auth" && req.method === "POST") {
       let body: { password?: unknown; totp?: unknown };
@@ -198,6 +200,7 @@ export async function startPihole(opts: PiholeOptions): Promise<PiholeEmulator> 
       if (opts.failData) return sendJson(res, opts.failData, { error: { key: "database_error", message: "Internal error", hint: null }, took: took() });
       if (opts.malformed) return sendJson(res, 200, { queries: "many", blocking: 1, took: took() });
       if (p === "/api/stats/summary" && req.method === "GET") {
+        if (opts.summaryDelayMs) await new Promise((r) => setTimeout(r, opts.summaryDelayMs));
         return sendJson(res, 200, {
           queries: { total: counters.queries, blocked: counters.blocked, percent_blocked: percentBlocked(), unique_domains: 321, forwarded: 1000, cached: 900, frequency: 1.2, types: {}, status: {}, replies: {} },
           clients: { active: 5, total: 9 },
