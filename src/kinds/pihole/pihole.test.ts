@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPatchbay, type TestServer } from "../../../test/helpers/patchbay.js";
 import { startArr } from "../arr-family/emulator.js";
-import { piholeV5Token, startPihole, type PiholeEmulator } from "./emulator.js";
+import { piholeV5Token, startPihole } from "./emulator.js";
+import { closedAfterAll } from "../testing/home-family.js";
 import { createIntegration, expectNoSecret, expectTestError, testConnection } from "../testing/kind-helpers.js";
 
 /**
@@ -9,24 +10,19 @@ import { createIntegration, expectNoSecret, expectTestError, testConnection } fr
  * the emulator in src/kinds/pihole/emulator.ts.
  */
 let s: TestServer;
-const emulators: { close(): Promise<void> }[] = [];
 const PASSWORD = "v6-web-password-Tr0ub4dor&3";
 const APP_PASSWORD = "v6-app-password-9f8e7d6c5b4a";
 const V5_PASSWORD = "v5-web-password-correct-horse";
 const V5_TOKEN = piholeV5Token(V5_PASSWORD);
 const ALL_SECRETS = [PASSWORD, APP_PASSWORD, V5_PASSWORD, V5_TOKEN, "wrong-password-xyz", piholeV5Token("nope")];
 
-async function pihole(opts: Parameters<typeof startPihole>[0]): Promise<PiholeEmulator> {
-  const e = await startPihole(opts);
-  emulators.push(e);
-  return e;
-}
+const pihole = closedAfterAll(startPihole);
+const arrApp = closedAfterAll(startArr);
 
 beforeAll(async () => {
   s = await startPatchbay();
 });
 afterAll(async () => {
-  await Promise.all(emulators.map((e) => e.close()));
   if (s) expectNoSecret(s.logs.join("\n"), ALL_SECRETS);
   await s?.close();
 });
@@ -184,8 +180,7 @@ describe("pihole v5", () => {
 
 describe("pihole: not a Pi-hole (wrong page and closed port: contract.test.ts)", () => {
   it("an *arr app is UNEXPECTED_RESPONSE", async () => {
-    const arr = await startArr({ app: "Sonarr", apiKey: PASSWORD });
-    emulators.push(arr);
+    const arr = await arrApp({ app: "Sonarr", apiKey: PASSWORD });
     await expectTestError(s, "pihole", arr.url, [{ kind: "apiKey", value: PASSWORD }], "UNEXPECTED_RESPONSE");
     await expectTestError(s, "pihole", arr.url, [{ kind: "apiKey", value: "wrong-password-xyz" }], "UNEXPECTED_RESPONSE");
   });
