@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPatchbay, type TestServer } from "../../../test/helpers/patchbay.js";
 import { startAdGuardHome } from "./emulator.js";
+import { closedAfterAll } from "../testing/home-family.js";
 import { startArr } from "../arr-family/emulator.js";
-import { closedPort, createIntegration, expectNoSecret, expectTestError, testConnection, type Secret } from "../testing/kind-helpers.js";
+import { createIntegration, expectNoSecret, expectTestError, testConnection, type Secret } from "../testing/kind-helpers.js";
 
 /** AdGuard Home through the public API, against the emulator in src/kinds/adguard-home/emulator.ts. */
 let s: TestServer;
-const closers: { close(): Promise<void> }[] = [];
 const USER = "admin";
 const PASSWORD = "agh-password-Zq7#kL2";
 const WRONG = "agh-wrong-password-55";
@@ -19,24 +19,20 @@ const bad: Secret[] = [
   { kind: "password", value: WRONG },
 ];
 
-async function track<T extends { close(): Promise<void> }>(p: Promise<T>): Promise<T> {
-  const x = await p;
-  closers.push(x);
-  return x;
-}
+const adguard = closedAfterAll(startAdGuardHome);
+const arrApp = closedAfterAll(startArr);
 
 beforeAll(async () => {
   s = await startPatchbay();
 });
 afterAll(async () => {
-  await Promise.all(closers.map((c) => c.close()));
   if (s) expectNoSecret(s.logs.join("\n"), [PASSWORD, WRONG]);
   await s?.close();
 });
 
 describe("adguardHome", () => {
   it("creates with username and password and reports the version", async () => {
-    const agh = await track(startAdGuardHome({ users: [{ name: USER, password: PASSWORD }], version: "v0.107.57" }));
+    const agh = await adguard({ users: [{ name: USER, password: PASSWORD }], version: "v0.107.57" });
     const id = await createIntegration(s, "AdGuard", "adguardHome", agh.url, good);
     expect(await s.admin.integration.testConnection.mutate({ id })).toEqual({ ok: true, version: "0.107.57" });
     const call = agh.requests.find((r) => r.url === "/control/status")!;
@@ -44,7 +40,7 @@ describe("adguardHome", () => {
   });
 
   it("a wrong password (401, empty body) is INVALID_CREDENTIALS", async () => {
-    const agh = await track(startAdGuardHome({ users: [{ name: USER, password: PASSWORD }] }));
+    const agh = await adguard({ users: [{ name: USER, password: PASSWORD }] });
     const raw = await fetch(`${agh.url}/control/status`, { headers: { authorization: "Basic " + Buffer.from(`${USER}:${WRONG}`).toString("base64") } });
     expect(raw.status).toBe(401);
     expect(await raw.text()).toBe("");
@@ -56,29 +52,25 @@ describe("adguardHome", () => {
   });
 
   it("after 5 failures even the right password is refused; the message says why", async () => {
-    const agh = await track(startAdGuardHome({ users: [{ name: USER, password: PASSWORD }], maxFailures: 5 }));
+    const agh = await adguard({ users: [{ name: USER, password: PASSWORD }], maxFailures: 5 });
     for (let i = 0; i < 5; i++) await expectTestError(s, "adguardHome", agh.url, bad, "INVALID_CREDENTIALS");
     const err = await expectTestError(s, "adguardHome", agh.url, good, "INVALID_CREDENTIALS");
     expect(err.message).toMatch(/15 minutes/);
   });
 
   it("without users AdGuard Home checks nothing: any credentials pass (documented, not detectable)", async () => {
-    const agh = await track(startAdGuardHome({ users: [] }));
+    const agh = await adguard({ users: [] });
     expect(await testConnection(s, "adguardHome", agh.url, bad)).toEqual({ ok: true, version: "0.107.57" });
   });
 
   it("needs both username and password (catalog secret option)", async () => {
-    const agh = await track(startAdGuardHome({ users: [{ name: USER, password: PASSWORD }] }));
+    const agh = await adguard({ users: [{ name: USER, password: PASSWORD }] });
     await expect(testConnection(s, "adguardHome", agh.url, [{ kind: "password", value: PASSWORD }])).rejects.toThrow(/username, password/);
   });
 
   it("an *arr app is UNEXPECTED_RESPONSE", async () => {
-    const arr = await track(startArr({ app: "Radarr", apiKey: "k" }));
+    const arr = await arrApp({ app: "Radarr", apiKey: "k" });
     await expectTestError(s, "adguardHome", arr.url, good, "UNEXPECTED_RESPONSE");
-  });
-
-  it("a closed port is CONNECTION_REFUSED", async () => {
-    await expectTestError(s, "adguardHome", `http://127.0.0.1:${await closedPort()}`, good, "CONNECTION_REFUSED");
   });
 
   it("is in the catalog as a DNS hole with username+password", async () => {

@@ -1,11 +1,11 @@
-import { defineKind, TestFailure } from "../../engine/types.js";
-
-const HINT = "Use the username and password you log in to AdGuard Home's web interface with (the users section of AdGuardHome.yaml).";
+import { defineKind } from "../../engine/types.js";
+import { HINT, status } from "./api.js";
+import { dnsHole } from "./capabilities.js";
 
 /**
- * AdGuard Home control API: Basic auth on every call, `GET /control/status` proves all three things at once
- * (its body names the version and the DNS settings). A wrong credential is a bare 401 with an empty body.
- * Note: with no users configured AdGuard Home checks nothing, so any credentials pass (nothing to detect there).
+ * AdGuard Home control API (./api.ts): `GET /control/status` proves all three things at once (its body names the
+ * version and the protection state). Note: with no users configured AdGuard Home checks nothing, so any
+ * credentials pass (nothing to detect there).
  */
 export default defineKind({
   kind: "adguardHome",
@@ -18,39 +18,9 @@ export default defineKind({
   minVersion: "0.107.0",
   credentialHint: HINT,
   async test(ctx) {
-    const basic = Buffer.from(`${ctx.secrets.username ?? ""}:${ctx.secrets.password ?? ""}`).toString("base64");
-    const res = await ctx.http.request({ path: "/control/status", headers: { authorization: `Basic ${basic}` } });
-    if (res.status === 401) {
-      throw new TestFailure(
-        "INVALID_CREDENTIALS",
-        `AdGuard Home rejected the username or password. ${HINT} After 5 failed attempts AdGuard Home also refuses the right credentials from this address for 15 minutes.`,
-        { statusCode: 401 },
-      );
-    }
-    if (res.status !== 200) {
-      throw res.status >= 500 || res.status === 429 || res.status === 403
-        ? new TestFailure("HTTP_ERROR", `AdGuard Home answered HTTP ${res.status}.`, { statusCode: res.status })
-        : notAdGuard(res.status);
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(res.text);
-    } catch {
-      throw notAdGuard(res.status);
-    }
-    const status = body as { version?: unknown; protection_enabled?: unknown; dns_port?: unknown } | null;
-    if (!status || typeof status !== "object" || typeof status.version !== "string" || typeof status.protection_enabled !== "boolean") {
-      throw notAdGuard(res.status);
-    }
+    const { version } = await status(ctx);
     // Builds from source may report an empty or non-numeric version; the connection is proven either way.
-    return /^v?\d+(\.\d+)*/.test(status.version) ? { version: status.version.replace(/^v/i, "") } : {};
+    return /^v?\d+(\.\d+)*/.test(version) ? { version: version.replace(/^v/i, "") } : {};
   },
+  capabilities: { dnsHole },
 });
-
-function notAdGuard(status: number): TestFailure {
-  return new TestFailure(
-    "UNEXPECTED_RESPONSE",
-    "This address does not answer like AdGuard Home's control API. Use the address of AdGuard Home's web interface (port 3000 during setup, 80 or the port you chose afterwards).",
-    { statusCode: status },
-  );
-}

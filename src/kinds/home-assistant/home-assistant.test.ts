@@ -3,7 +3,7 @@ import { errorOf, startPatchbay, type TestServer } from "../../../test/helpers/p
 import { startArr } from "../arr-family/emulator.js";
 import { startHomeAssistant, type HomeAssistantEmulator, type HomeAssistantOptions } from "./emulator.js";
 import type { FakeServer } from "../testing/server.js";
-import { closedPort, createIntegration, EXOTIC, expectNoSecret, expectTestError, startHtmlPage, testConnection } from "../testing/kind-helpers.js";
+import { createIntegration, EXOTIC, expectNoSecret, expectTestError, testConnection } from "../testing/kind-helpers.js";
 
 // Long-lived access tokens are JWTs.
 const TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJwYXRjaGJheSJ9.c2lnbmF0dXJlLXJpZ2h0";
@@ -70,17 +70,6 @@ describe("homeAssistant: connection test", () => {
     extra.push(sonarr);
     const error = await expectTestError(s, "homeAssistant", sonarr.url, asApiKey, "UNEXPECTED_RESPONSE");
     expect(error.message).toMatch(/does not answer like Home Assistant/);
-  });
-
-  it("an HTML page is UNEXPECTED_RESPONSE", async () => {
-    const page = await startHtmlPage();
-    extra.push(page);
-    await expectTestError(s, "homeAssistant", page.url, asApiKey, "UNEXPECTED_RESPONSE");
-  });
-
-  it("a closed port is CONNECTION_REFUSED", async () => {
-    const port = await closedPort();
-    await expectTestError(s, "homeAssistant", `http://127.0.0.1:${port}`, asApiKey, "CONNECTION_REFUSED");
   });
 
   it("a release older than long-lived tokens (0.78) is UNSUPPORTED_VERSION", async () => {

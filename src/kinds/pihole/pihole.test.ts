@@ -1,32 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPatchbay, type TestServer } from "../../../test/helpers/patchbay.js";
 import { startArr } from "../arr-family/emulator.js";
-import { piholeV5Token, startPihole, type PiholeEmulator } from "./emulator.js";
-import { closedPort, createIntegration, expectNoSecret, expectTestError, startHtmlPage, testConnection } from "../testing/kind-helpers.js";
+import { piholeV5Token, startPihole } from "./emulator.js";
+import { closedAfterAll } from "../testing/home-family.js";
+import { createIntegration, expectNoSecret, expectTestError, testConnection } from "../testing/kind-helpers.js";
 
 /**
  * Pi-hole v5 and v6 through the public API (integration.create / integration.testConnection over HTTP), against
  * the emulator in src/kinds/pihole/emulator.ts.
  */
 let s: TestServer;
-const emulators: { close(): Promise<void> }[] = [];
 const PASSWORD = "v6-web-password-Tr0ub4dor&3";
 const APP_PASSWORD = "v6-app-password-9f8e7d6c5b4a";
 const V5_PASSWORD = "v5-web-password-correct-horse";
 const V5_TOKEN = piholeV5Token(V5_PASSWORD);
 const ALL_SECRETS = [PASSWORD, APP_PASSWORD, V5_PASSWORD, V5_TOKEN, "wrong-password-xyz", piholeV5Token("nope")];
 
-async function pihole(opts: Parameters<typeof startPihole>[0]): Promise<PiholeEmulator> {
-  const e = await startPihole(opts);
-  emulators.push(e);
-  return e;
-}
+const pihole = closedAfterAll(startPihole);
+const arrApp = closedAfterAll(startArr);
 
 beforeAll(async () => {
   s = await startPatchbay();
 });
 afterAll(async () => {
-  await Promise.all(emulators.map((e) => e.close()));
   if (s) expectNoSecret(s.logs.join("\n"), ALL_SECRETS);
   await s?.close();
 });
@@ -182,23 +178,11 @@ describe("pihole v5", () => {
   });
 });
 
-describe("pihole: not a Pi-hole, or nothing there", () => {
+describe("pihole: not a Pi-hole (wrong page and closed port: contract.test.ts)", () => {
   it("an *arr app is UNEXPECTED_RESPONSE", async () => {
-    const arr = await startArr({ app: "Sonarr", apiKey: PASSWORD });
-    emulators.push(arr);
+    const arr = await arrApp({ app: "Sonarr", apiKey: PASSWORD });
     await expectTestError(s, "pihole", arr.url, [{ kind: "apiKey", value: PASSWORD }], "UNEXPECTED_RESPONSE");
     await expectTestError(s, "pihole", arr.url, [{ kind: "apiKey", value: "wrong-password-xyz" }], "UNEXPECTED_RESPONSE");
-  });
-
-  it("a plain web page is UNEXPECTED_RESPONSE", async () => {
-    const page = await startHtmlPage();
-    emulators.push(page);
-    await expectTestError(s, "pihole", page.url, [{ kind: "apiKey", value: PASSWORD }], "UNEXPECTED_RESPONSE");
-  });
-
-  it("a closed port is CONNECTION_REFUSED", async () => {
-    const port = await closedPort();
-    await expectTestError(s, "pihole", `http://127.0.0.1:${port}`, [{ kind: "apiKey", value: PASSWORD }], "CONNECTION_REFUSED");
   });
 
   it("the catalog lists pihole with both secret options", async () => {
