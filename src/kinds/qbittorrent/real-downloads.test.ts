@@ -39,7 +39,7 @@ for (const release of releases) {
       sid = login.headers.get("set-cookie")!.split(";")[0]!;
       for (const t of [a, b]) {
         const form = new FormData();
-        form.append("torrents", new Blob([t.torrent], { type: "application/x-bittorrent" }), `${t.name}.torrent`);
+        form.append("torrents", new Blob([new Uint8Array(t.torrent)], { type: "application/x-bittorrent" }), `${t.name}.torrent`);
         form.append("savepath", dir);
         await own("torrents/add", form);
       }
