@@ -82,5 +82,9 @@ for (const release of releases) {
       expect(((await res.json()) as { error?: { message: string } }).error?.message).toMatch(/not found/);
       expect((await queueOf("aria2", ar.url, secrets())).items).toEqual([]);
     });
+    it("a wrong credential on the queue and on an action is INVALID_CREDENTIALS, with no secret in the message", async () => {
+      await expectFailure("aria2", ar.url, { token: "wrong-token-000" }, (d, ctx) => d.queue(ctx, { limit: 10 }), "INVALID_CREDENTIALS");
+      await expectFailure("aria2", ar.url, { token: "wrong-token-000" }, (d, ctx) => d.pause(ctx, {}), "INVALID_CREDENTIALS");
+    });
   });
 }

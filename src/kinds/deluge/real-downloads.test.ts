@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { act, eventually, queueOf } from "../download-family/testing.js";
+import { act, eventually, expectFailure, queueOf } from "../download-family/testing.js";
 import { makeTorrent, type TorrentFixture } from "../download-family/torrent.js";
 import { tempDir } from "../testing/real-daemon.js";
 import { startRecordingProxy } from "../testing/recording-proxy.js";
@@ -86,13 +86,16 @@ for (const release of releases) {
     });
 
     it("remove with deleteFiles deletes the data; without keeps it; an unknown id is refused", async () => {
-      const r = await (await import("../download-family/testing.js")).runDownloads("deluge", dl.url, secrets(), (d, ctx) => d.remove(ctx, { itemIds: ["f".repeat(40)], deleteFiles: true }));
-      expect(r).toMatchObject({ ok: false, error: { code: "UNEXPECTED_RESPONSE" } });
+      await expectFailure("deluge", dl.url, secrets(), (d, ctx) => d.remove(ctx, { itemIds: ["f".repeat(40)], deleteFiles: true }), "UNEXPECTED_RESPONSE");
       await act("deluge", dl.url, secrets(), (d, ctx) => d.remove(ctx, { itemIds: [a.infoHash], deleteFiles: true }));
       await act("deluge", dl.url, secrets(), (d, ctx) => d.remove(ctx, { itemIds: [b.infoHash], deleteFiles: false }));
       expect(await own("core.get_torrents_status", [{}, ["name"]])).toEqual({});
       await eventually(async () => !fs.existsSync(a.file), "alpha.bin deleted");
       expect(fs.existsSync(b.file)).toBe(true);
+    });
+    it("a wrong credential on the queue and on an action is INVALID_CREDENTIALS, with no secret in the message", async () => {
+      await expectFailure("deluge", dl.url, { password: "wrong-Pw-000" }, (d, ctx) => d.queue(ctx, { limit: 10 }), "INVALID_CREDENTIALS");
+      await expectFailure("deluge", dl.url, { password: "wrong-Pw-000" }, (d, ctx) => d.pause(ctx, {}), "INVALID_CREDENTIALS");
     });
   });
 }

@@ -81,5 +81,9 @@ for (const release of releases) {
       expect(history.map((h) => h.NZBID).sort()).toEqual([ids.alpha, ids.beta].sort());
       expect(history.every((h) => h.Status.startsWith("DELETED"))).toBe(true);
     });
+    it("a wrong credential on the queue and on an action is INVALID_CREDENTIALS, with no secret in the message", async () => {
+      await expectFailure("nzbget", nz.url, { username: nz.credentials.username, password: "wrong-Pw-000" }, (d, ctx) => d.queue(ctx, { limit: 10 }), "INVALID_CREDENTIALS");
+      await expectFailure("nzbget", nz.url, { username: nz.credentials.username, password: "wrong-Pw-000" }, (d, ctx) => d.pause(ctx, {}), "INVALID_CREDENTIALS");
+    });
   });
 }

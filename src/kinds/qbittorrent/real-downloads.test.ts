@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { act, eventually, queueOf } from "../download-family/testing.js";
+import { act, eventually, expectFailure, queueOf } from "../download-family/testing.js";
 import { makeTorrent, type TorrentFixture } from "../download-family/torrent.js";
 import { tempDir } from "../testing/real-daemon.js";
 import { available, startQbittorrent, type RealQbittorrent, type StartOptions } from "./real.js";
@@ -83,6 +83,10 @@ for (const release of releases) {
       await eventually(async () => !fs.existsSync(a.file), "alpha.bin deleted");
       expect(fs.existsSync(path.join(dir, "beta.bin"))).toBe(true);
       expect((await queueOf("qBittorrent", qb.url, secrets())).items).toEqual([]);
+    });
+    it("a wrong credential on the queue and on an action is INVALID_CREDENTIALS, with no secret in the message", async () => {
+      await expectFailure("qBittorrent", qb.url, { username: qb.username, password: "wrong-Pw-000" }, (d, ctx) => d.queue(ctx, { limit: 10 }), "INVALID_CREDENTIALS");
+      await expectFailure("qBittorrent", qb.url, { username: qb.username, password: "wrong-Pw-000" }, (d, ctx) => d.pause(ctx, {}), "INVALID_CREDENTIALS");
     });
   });
 }

@@ -71,5 +71,9 @@ for (const release of releases) {
       await eventually(async () => !fs.existsSync(path.join(incomplete, "alpha")), "alpha's folder deleted");
       expect(fs.existsSync(path.join(incomplete, "beta"))).toBe(true);
     });
+    it("a wrong credential on the queue and on an action is INVALID_CREDENTIALS, with no secret in the message", async () => {
+      await expectFailure("sabnzbd", sab.url, { apiKey: "0000000000000000000000000000dead" }, (d, ctx) => d.queue(ctx, { limit: 10 }), "INVALID_CREDENTIALS");
+      await expectFailure("sabnzbd", sab.url, { apiKey: "0000000000000000000000000000dead" }, (d, ctx) => d.pause(ctx, {}), "INVALID_CREDENTIALS");
+    });
   });
 }

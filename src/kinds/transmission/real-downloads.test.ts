@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { act, eventually, queueOf } from "../download-family/testing.js";
+import { act, eventually, expectFailure, queueOf } from "../download-family/testing.js";
 import { makeTorrent, type TorrentFixture } from "../download-family/torrent.js";
 import { tempDir } from "../testing/real-daemon.js";
 import { available, startTransmission, type RealTransmission, type StartOptions } from "./real.js";
@@ -82,6 +82,10 @@ for (const release of releases) {
       await eventually(async () => ((await own("torrent-get", { fields: ["hashString"] })).torrents as unknown[]).length === 0, "both removed");
       await eventually(async () => !fs.existsSync(a.file), "alpha.bin deleted");
       expect(fs.existsSync(b.file)).toBe(true);
+    });
+    it("a wrong credential on the queue and on an action is INVALID_CREDENTIALS, with no secret in the message", async () => {
+      await expectFailure("transmission", tr.url, { username: tr.username, password: "wrong-Pw-000" }, (d, ctx) => d.queue(ctx, { limit: 10 }), "INVALID_CREDENTIALS");
+      await expectFailure("transmission", tr.url, { username: tr.username, password: "wrong-Pw-000" }, (d, ctx) => d.pause(ctx, {}), "INVALID_CREDENTIALS");
     });
   });
 }
