@@ -26,8 +26,9 @@ export function available(): boolean {
 }
 
 /** `token: null` starts aria2 without an RPC secret (its default), where every token is accepted. */
-export async function startAria2(opts: { token?: string | null } = {}): Promise<RealAria2> {
-  const binary = findBinary(BINARY);
+export async function startAria2(opts: { token?: string | null; binary?: string } = {}): Promise<RealAria2> {
+  // `binary`: the aria2c to run (default: Debian's on PATH), so another release can be plugged in.
+  const binary = opts.binary ?? findBinary(BINARY);
   if (!binary) throw new Error(`${BINARY} is not installed (apt-get install -y --no-install-recommends aria2)`);
   const token = opts.token === null ? undefined : (opts.token ?? "aria2-Secret-tok-5b9c");
   const version = versionLine(binary, ["--version"], /aria2 version (\S+)/);

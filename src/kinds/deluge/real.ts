@@ -35,9 +35,16 @@ export function available(): boolean {
 
 const conf = (file: number, body: unknown) => `{"file": ${file}, "format": 1}${JSON.stringify(body, null, 2)}`;
 
-export async function startDeluge(opts: { password?: string; withDaemon?: boolean } = {}): Promise<RealDeluge> {
-  const webBin = findBinary(WEB);
-  const daemonBin = findBinary(DAEMON);
+export interface StartOptions {
+  password?: string;
+  withDaemon?: boolean;
+  /** The programs to run (default: Debian's on PATH), so another release can be plugged in. */
+  binaries?: { web: string; daemon: string };
+}
+
+export async function startDeluge(opts: StartOptions = {}): Promise<RealDeluge> {
+  const webBin = opts.binaries?.web ?? findBinary(WEB);
+  const daemonBin = opts.binaries?.daemon ?? findBinary(DAEMON);
   if (!webBin || !daemonBin) throw new Error("deluged/deluge-web are not installed (apt-get install deluged deluge-web)");
   const withDaemon = opts.withDaemon ?? true;
   const password = opts.password ?? "dl-Secret-pw-4be1";

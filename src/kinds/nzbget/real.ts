@@ -33,8 +33,9 @@ function exampleConfig(): boolean {
   return false;
 }
 
-export async function startNzbget(opts: { username?: string; password?: string } = {}): Promise<RealNzbget> {
-  const binary = findBinary(BINARY);
+export async function startNzbget(opts: { username?: string; password?: string; binary?: string } = {}): Promise<RealNzbget> {
+  // `binary`: the nzbget to run (default: Debian's on PATH), so another release can be plugged in.
+  const binary = opts.binary ?? findBinary(BINARY);
   if (!binary) throw new Error(`${BINARY} is not installed (apt-get install -y --no-install-recommends nzbget)`);
   const username = opts.username ?? "admin";
   const password = opts.password ?? "nzb-Secret-pw-4e1a";

@@ -34,8 +34,15 @@ export function qbPasswordHash(password: string): string {
   return `@ByteArray(${salt.toString("base64")}:${key.toString("base64")})`;
 }
 
-export async function startQbittorrent(opts: { username?: string; password?: string } = {}): Promise<RealQbittorrent> {
-  const binary = findBinary(BINARY);
+export interface StartOptions {
+  username?: string;
+  password?: string;
+  /** The daemon to run (default: Debian's qbittorrent-nox on PATH), so another release can be plugged in. */
+  binary?: string;
+}
+
+export async function startQbittorrent(opts: StartOptions = {}): Promise<RealQbittorrent> {
+  const binary = opts.binary ?? findBinary(BINARY);
   if (!binary) throw new Error(`${BINARY} is not installed (apt-get install qbittorrent-nox)`);
   const username = opts.username ?? "admin";
   const password = opts.password ?? "qb-Secret-pw-7f3a";
@@ -86,7 +93,9 @@ export async function startQbittorrent(opts: { username?: string; password?: str
           headers: { "content-type": "application/x-www-form-urlencoded", referer: `${url}/` },
           body: new URLSearchParams({ username, password }).toString(),
         });
-        return res.status === 200 && (await res.text()).trim() === "Ok.";
+        // 200 "Ok." up to 5.1, 204 from 5.2 (src/webui/api/authcontroller.cpp).
+        const body = (await res.text()).trim();
+        return (res.status === 200 && body === "Ok.") || res.status === 204;
       },
       daemon,
       20_000,

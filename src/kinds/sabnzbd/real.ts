@@ -38,8 +38,9 @@ export function available(): boolean {
   return ok;
 }
 
-export async function startSabnzbd(opts: { apiKey?: string; nzbKey?: string } = {}): Promise<RealSabnzbd> {
-  const binary = findBinary(BINARY);
+export async function startSabnzbd(opts: { apiKey?: string; nzbKey?: string; binary?: string } = {}): Promise<RealSabnzbd> {
+  // `binary`: the sabnzbdplus to run (default: Debian's on PATH), so another release can be plugged in.
+  const binary = opts.binary ?? findBinary(BINARY);
   if (!binary) throw new Error(`${BINARY} is not installed (scripts/install-sabnzbd.sh)`);
   const apiKey = opts.apiKey ?? "5ab1e5ec7e7a41c6b0d2f3a4c5e6f7a8";
   const nzbKey = opts.nzbKey ?? "0b5d1c9e8f7a46b3a2c1d0e9f8a7b6c5";

@@ -28,8 +28,15 @@ export function available(): boolean {
   return ok;
 }
 
-export async function startTransmission(opts: { username?: string; password?: string } = {}): Promise<RealTransmission> {
-  const binary = findBinary(BINARY);
+export interface StartOptions {
+  username?: string;
+  password?: string;
+  /** The daemon to run (default: Debian's transmission-daemon on PATH), so another release can be plugged in. */
+  binary?: string;
+}
+
+export async function startTransmission(opts: StartOptions = {}): Promise<RealTransmission> {
+  const binary = opts.binary ?? findBinary(BINARY);
   if (!binary) throw new Error(`${BINARY} is not installed (apt-get install transmission-daemon)`);
   const username = opts.username ?? "admin";
   const password = opts.password ?? "tr-Secret-pw-91c2";

@@ -1,0 +1,48 @@
+import { kindContract, type Release } from "../testing/contract.js";
+import { startQbittorrentEmulator, type QbRelease } from "./emulator.js";
+import { available, startQbittorrent } from "./real.js";
+
+const USER = "qb-contract-user";
+const PASS = "qb-contract-Pw-93e";
+const KEY = "qbt_" + "Q".repeat(14) + "k".repeat(14);
+
+const emulated = (release: QbRelease, version: string, path: "password" | "apiKey"): Release => ({
+  label: `qBittorrent ${release} ${path === "apiKey" ? "API key" : "password"} (emulated ${version})`,
+  async start() {
+    const qb = await startQbittorrentEmulator({ release, version, username: USER, password: PASS, apiKey: KEY });
+    const secrets =
+      path === "apiKey"
+        ? { secrets: [{ kind: "apiKey" as const, value: KEY }], wrongSecrets: [{ kind: "apiKey" as const, value: "qbt_" + "w".repeat(28) }] }
+        : {
+            secrets: [{ kind: "username" as const, value: USER }, { kind: "password" as const, value: PASS }],
+            wrongSecrets: [{ kind: "username" as const, value: USER }, { kind: "password" as const, value: "wrong-Pw-000" }],
+          };
+    return { url: qb.url, version, ...secrets, close: () => qb.close() };
+  },
+});
+
+// The version matrix (emulator.ts): 4.x (pause/resume, 200 logins), 5.0–5.1 (stop/start), 5.2+ (204/401 logins, API keys).
+kindContract({
+  kind: "qBittorrent",
+  releases: [
+    emulated("4.x", "4.1.0", "password"),
+    emulated("4.x", "4.6.7", "password"),
+    emulated("5.0", "5.1.2", "password"),
+    emulated("5.2", "5.2.3", "password"),
+    emulated("5.2", "5.2.3", "apiKey"),
+    {
+      label: "Debian 12 qbittorrent-nox (real)",
+      available,
+      async start() {
+        const qb = await startQbittorrent({ username: "qb-contract-user" });
+        return {
+          url: qb.url,
+          version: qb.version,
+          secrets: [{ kind: "username", value: qb.username }, { kind: "password", value: qb.password }],
+          wrongSecrets: [{ kind: "username", value: qb.username }, { kind: "password", value: "wrong-Pw-000" }],
+          close: () => qb.stop(),
+        };
+      },
+    },
+  ],
+});

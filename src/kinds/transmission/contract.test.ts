@@ -1,0 +1,36 @@
+import { kindContract, type Release } from "../testing/contract.js";
+import { startTransmissionEmulator, type TrRelease } from "./emulator.js";
+import { available, startTransmission } from "./real.js";
+
+const USER = "tr-contract-user";
+const PASS = "tr-contract-Pw-4b1";
+const creds = (username: string, password: string) => [
+  { kind: "username" as const, value: username },
+  { kind: "password" as const, value: password },
+];
+
+const emulated = (release: TrRelease, version: string): Release => ({
+  label: `Transmission ${release} (emulated)`,
+  async start() {
+    const tr = await startTransmissionEmulator({ release, username: USER, password: PASS });
+    return { url: tr.url, version, secrets: creds(USER, PASS), wrongSecrets: creds(USER, "wrong-Pw-000"), close: () => tr.close() };
+  },
+});
+
+// The version matrix (emulator.ts): 3.00 (Debian 12), 4.0, 4.1 (Debian 13).
+kindContract({
+  kind: "transmission",
+  releases: [
+    emulated("3.00", "3.00"),
+    emulated("4.0", "4.0.6"),
+    emulated("4.1", "4.1.0"),
+    {
+      label: "Debian 12 transmission-daemon (real)",
+      available,
+      async start() {
+        const tr = await startTransmission({ username: USER });
+        return { url: tr.url, version: tr.version, secrets: creds(USER, tr.password), wrongSecrets: creds(USER, "wrong-Pw-000"), close: () => tr.stop() };
+      },
+    },
+  ],
+});
