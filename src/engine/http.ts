@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import net from "node:net";
 import tls from "node:tls";
 import { Agent, request as undiciRequest, type Dispatcher } from "undici";
+import { strictEncode } from "./redact.js";
 import { TestFailure, type CertificateInfo } from "./types.js";
 
 /**
@@ -82,7 +83,6 @@ export function safeUrl(u: string | URL): string {
 }
 
 // Redaction lives in ./redact.ts (self-contained); strictEncode with it, as redaction matches that form too.
-import { strictEncode } from "./redact.js";
 export { redact, strictEncode } from "./redact.js";
 
 export interface HttpRequest {

@@ -77,12 +77,13 @@ export function registerRequestLimits(app: FastifyInstance, config: Pick<Config,
   // unread data makes the kernel reset it, and the client loses the answer (ECONNRESET instead of 413). So
   // reading stops (the client's upload stalls on TCP backpressure, costing nothing here), the client has
   // LINGER_MS to read the answer, then the socket is closed.
+  const refusedBody = (req: FastifyRequest, reply: FastifyReply) => !req.raw.complete && (reply.statusCode === 413 || reply.statusCode === 415);
   app.addHook("onSend", async (req, reply) => {
-    if (!req.raw.complete && reply.statusCode >= 400) reply.removeHeader("connection");
+    if (refusedBody(req, reply)) reply.removeHeader("connection");
   });
-  app.addHook("onResponse", async (req) => {
+  app.addHook("onResponse", async (req, reply) => {
     const raw = req.raw;
-    if (raw.complete || raw.destroyed) return;
+    if (!refusedBody(req, reply) || raw.destroyed) return;
     // After Node's own end-of-response handling, which would otherwise read the rest of the body.
     setImmediate(() => raw.socket?.pause());
     const timer = setTimeout(() => raw.socket?.destroy(), LINGER_MS);
