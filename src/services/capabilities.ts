@@ -154,13 +154,14 @@ function cacheKey(row: Pick<Row, "id" | "updatedAt">, spec: ReadSpec, params: Re
   return `${row.id}\u0000${String(row.updatedAt)}\u0000${spec.capability}.${spec.read}\u0000${stableKey(params)}`;
 }
 
-function cachedRead(deps: Deps, row: Row, spec: ReadSpec, params: Record<string, unknown>): Promise<Outcome> {
+function cachedRead(deps: Deps, row: Row, spec: ReadSpec, params: Record<string, unknown>, maxAgeMs?: number): Promise<Outcome> {
   return stateOf(deps).cache.get(row.id, cacheKey(row, spec, params), () =>
     readUpstream(deps, row, spec, params).catch((err: unknown) => {
       // A bug in an adapter or in Patchbay: logged with its stack, an envelope for the user, never a 500.
       deps.log.error({ err, kind: row.kind, integrationId: row.id }, "capability read failed");
       return { ok: false as const, error: { code: "UNKNOWN", message: "Patchbay failed to read this service; see the server log." } };
     }),
+    maxAgeMs,
   );
 }
 
@@ -261,7 +262,8 @@ class Poller {
     let outcome: Outcome;
     try {
       const row = await this.deps.db.selectFrom("integrations").select(["id", "name", "kind", "url", "updatedAt"]).where("id", "=", this.integrationId).executeTakeFirst();
-      outcome = row ? await cachedRead(this.deps, row, this.spec, this.params) : { ok: false, error: { code: "UNKNOWN", message: "Integration not found" } };
+      // An answer older than the interval is not served to a poller (a 1 s watch under a 2 s cache polls every second).
+      outcome = row ? await cachedRead(this.deps, row, this.spec, this.params, Math.max(this.interval() - 50, 0)) : { ok: false, error: { code: "UNKNOWN", message: "Integration not found" } };
     } catch (err) {
       this.deps.log.error({ err, integrationId: this.integrationId }, "capability poller failed");
       outcome = { ok: false, error: { code: "UNKNOWN", message: "Patchbay failed to read this service; see the server log." } };

@@ -16,12 +16,15 @@ export class CapabilityCache<V> {
     this.sweeper.unref();
   }
 
-  /** The cached or pending value of `key`, or the result of `load` (started once for all concurrent callers). */
-  get(integrationId: string, key: string, load: () => Promise<V>): Promise<V> {
+  /**
+   * The cached or pending value of `key`, or the result of `load` (started once for all concurrent callers).
+   * `maxAgeMs` (a watch polling faster than the cache period) serves only answers younger than that.
+   */
+  get(integrationId: string, key: string, load: () => Promise<V>, maxAgeMs = this.ttlMs): Promise<V> {
     const now = Date.now();
     const hit = this.entries.get(key);
     if (hit?.pending) return hit.pending;
-    if (hit && hit.value !== undefined && hit.expires > now) return Promise.resolve(hit.value);
+    if (hit && hit.value !== undefined && hit.expires > now && hit.expires - this.ttlMs + maxAgeMs > now) return Promise.resolve(hit.value);
     const entry: { integrationId: string; expires: number; value?: V; pending?: Promise<V> } = { integrationId, expires: 0 };
     const pending = load().then(
       (value) => {

@@ -49,7 +49,7 @@ export async function startHealthchecks(opts: HealthchecksOptions): Promise<Fake
     const base = `http://127.0.0.1:${server.port}`;
     return sendJson(res, 200, {
       checks: checks.map((c) => ({
-        name: c.name,
+        name: opts.echoKey ? `${c.name} (key ${key})` : c.name,
         slug: c.name.toLowerCase().replace(/[^a-z0-9]+/g, "-"),
         tags: c.tags ?? "",
         desc: opts.echoKey ? `debug: key=${key}` : "",
