@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { Context } from "../api/trpc.js";
 import { CATEGORIES, ERROR_CODES, SECRET_KINDS } from "../engine/types.js";
 import type { Deps } from "../services/deps.js";
-import { CAPABILITIES, dateInput } from "../api/capability-table.js";
+import { CAPABILITIES } from "../api/capability-table.js";
 import { apiKeyContext, callProcedure, describeError } from "./rest.js";
 
 /**
@@ -174,10 +174,17 @@ export async function buildMcpServer(ctx: Context): Promise<McpServer> {
   return server;
 }
 
-/** MCP inputs are plain JSON: a date is an ISO 8601 string there (the procedure converts it). */
+type Def = { type: string; options?: { _zod: { def: Def } }[] };
+/** A field that accepts a Date (the table's `dateInput`): a union with a z.date() member. */
+function acceptsDate(field: z.ZodType): boolean {
+  const def = (field as unknown as { _zod: { def: Def } })._zod.def;
+  return def.type === "date" || (def.type === "union" && Boolean(def.options?.some((o) => o._zod.def.type === "date")));
+}
+
+/** MCP inputs are plain JSON (and JSON Schema has no Date): a date is an ISO 8601 string there; the procedure converts it. */
 function mcpShape(shape: Record<string, z.ZodType>): Record<string, z.ZodType> {
   return Object.fromEntries(
-    Object.entries(shape).map(([k, f]) => [k, f === dateInput ? z.string().describe("ISO 8601 date-time, e.g. 2026-01-31T00:00:00Z") : f]),
+    Object.entries(shape).map(([k, f]) => [k, acceptsDate(f) ? z.string().describe(`${f.description ?? k}: ISO 8601 date-time, e.g. 2026-01-31T00:00:00Z`) : f]),
   );
 }
 
@@ -208,7 +215,7 @@ function registerCapabilityTools(server: McpServer, ctx: Context) {
         `${cap}_${name}`,
         {
           title: `${cap}: ${action.summary}`,
-          description: `${action.does} Needs interact access to the integration (use only → FORBIDDEN). Result: {ok: true} once the service confirmed it, or {error:{code, message}}.`,
+          description: `${action.does} (${def.services}.) Needs interact access to the integration (use only → FORBIDDEN). Result: {ok: true} once the service confirmed it, or {error:{code, message}}.`,
           inputSchema: mcpShape(action.input),
           annotations: { readOnlyHint: false, destructiveHint: name === "remove", openWorldHint: true },
         },

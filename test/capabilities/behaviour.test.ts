@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pollerCount } from "../../src/services/capabilities.js";
 import { startHealthchecks } from "../../src/kinds/healthchecks/emulator.js";
-import { closedPort, createIntegration, expectNoSecret } from "../../src/kinds/testing/kind-helpers.js";
+import { createIntegration, expectNoSecret } from "../../src/kinds/testing/kind-helpers.js";
 import type { FakeServer } from "../../src/kinds/testing/server.js";
 import { startPatchbay, type TestServer } from "../helpers/patchbay.js";
 import { liveClient, mcpCall, mcpConnect, PROBE, registerProbeKind, rest, startProbeUpstream } from "./harness.js";
