@@ -1,10 +1,8 @@
 import { Client as McpClient } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { EventSource } from "eventsource";
-import superjson from "superjson";
 import { z } from "zod";
-import type { AppRouter } from "../../src/api/root.js";
+import { createPatchbayClient } from "../../src/client.js";
 import { CAPABILITIES } from "../../src/api/capability-table.js";
 import { getJson } from "../../src/engine/kit.js";
 import { defineKind, type KindDefinition, type TestContext } from "../../src/engine/types.js";
@@ -175,24 +173,12 @@ export function allProcedures(): ProcedureCase[] {
   return out;
 }
 
-/** A tRPC client that also speaks SSE subscriptions (splitLink → httpSubscriptionLink), authenticated by API key. */
+/**
+ * The package's own client (src/client.ts) with the `eventsource` package: splitLink sends `watch` over SSE
+ * (httpSubscriptionLink) with the API key, everything else batched.
+ */
 export function liveClient(baseUrl: string, apiKey: string) {
-  const url = `${baseUrl}/api/trpc`;
-  return createTRPCClient<AppRouter>({
-    links: [
-      splitLink({
-        condition: (op) => op.type === "subscription",
-        true: httpSubscriptionLink({
-          url,
-          transformer: superjson,
-          EventSource,
-          // The `eventsource` package lets the request carry headers through its fetch option.
-          eventSourceOptions: () => ({ fetch: (input: string | URL | Request, init?: RequestInit) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ApiKey: apiKey } }) }),
-        }),
-        false: httpBatchLink({ url, transformer: superjson, headers: { ApiKey: apiKey } }),
-      }),
-    ],
-  });
+  return createPatchbayClient(baseUrl, { apiKey, EventSource });
 }
 
 /** POST /api/capabilities/<router>/<procedure> with the API key. */
