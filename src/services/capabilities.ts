@@ -323,6 +323,11 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** Drops the cached reads of one integration (what an action does; the bench measures uncached reads with it). */
+export function dropCachedReads(deps: Deps, integrationId: string): void {
+  stateOf(deps).cache.invalidate(integrationId);
+}
+
 /** The number of shared pollers running (tests, bench). */
 export function pollerCount(deps: Deps): number {
   return states.get(deps)?.pollers.size ?? 0;
