@@ -112,9 +112,10 @@ function stableKey(value: unknown): string {
   );
 }
 
-async function runOptions(deps: Deps) {
+/** Run options whose deadline is what is left of the call's (`deadline`: epoch ms), so database work before the upstream call counts too. */
+async function runOptions(deps: Deps, deadline = Date.now() + deps.config.testTimeoutMs) {
   await ensureFreshTrust(deps);
-  return { trust: deps.trust, timeoutMs: deps.config.testTimeoutMs };
+  return { trust: deps.trust, timeoutMs: Math.max(deadline - Date.now(), 1) };
 }
 
 async function secretsOf(deps: Deps, integrationId: string): Promise<Secrets> {
@@ -130,14 +131,14 @@ function implOf(def: KindDefinition | undefined, capability: CapabilityName): Re
 }
 
 /** Calls the kind's read under the deadline; the answer is scrubbed, then validated with the contract schema. */
-async function readUpstream(deps: Deps, row: Row, spec: ReadSpec, params: Record<string, unknown>): Promise<Outcome> {
+async function readUpstream(deps: Deps, row: Row, spec: ReadSpec, params: Record<string, unknown>, deadline: number): Promise<Outcome> {
   const def = getKind(row.kind);
   const fn = implOf(def, spec.capability)?.[spec.read];
   if (!def || !fn) return { ok: false, error: { code: "UNKNOWN", message: `${row.kind} has no ${spec.capability} capability.` } };
   // Secrets are decrypted only here, for an integration that is actually called (not for cache hits).
   const secrets = await secretsOf(deps, row.id);
   const values = secretValues(secrets);
-  const r = await withContext(def, row.url, secrets, await runOptions(deps), (ctx) => fn.call(implOf(def, spec.capability), ctx, params));
+  const r = await withContext(def, row.url, secrets, await runOptions(deps, deadline), (ctx) => fn.call(implOf(def, spec.capability), ctx, params));
   if (!r.ok) return { ok: false, error: scrubDeep({ code: r.error.code, message: r.error.message }, values) };
   const checked = spec.data.safeParse(scrubDeep(r.value, values));
   if (!checked.success) {
@@ -154,9 +155,9 @@ function cacheKey(row: Pick<Row, "id" | "updatedAt">, spec: ReadSpec, params: Re
   return `${row.id}\u0000${String(row.updatedAt)}\u0000${spec.capability}.${spec.read}\u0000${stableKey(params)}`;
 }
 
-function cachedRead(deps: Deps, row: Row, spec: ReadSpec, params: Record<string, unknown>, maxAgeMs?: number): Promise<Outcome> {
+function cachedRead(deps: Deps, row: Row, spec: ReadSpec, params: Record<string, unknown>, maxAgeMs?: number, deadline = Date.now() + deps.config.testTimeoutMs): Promise<Outcome> {
   return stateOf(deps).cache.get(row.id, cacheKey(row, spec, params), () =>
-    readUpstream(deps, row, spec, params).catch((err: unknown) => {
+    readUpstream(deps, row, spec, params, deadline).catch((err: unknown) => {
       // A bug in an adapter or in Patchbay: logged with its stack, an envelope for the user, never a 500.
       deps.log.error({ err, kind: row.kind, integrationId: row.id }, "capability read failed");
       return { ok: false as const, error: { code: "UNKNOWN", message: "Patchbay failed to read this service; see the server log." } };
@@ -172,8 +173,10 @@ function envelope(row: Pick<Row, "id" | "name" | "kind">, outcome: Outcome): Env
 
 /** A read: one envelope per integration, in input order; every upstream runs in parallel under the deadline. */
 export async function readCapability(deps: Deps, caller: Caller, spec: ReadSpec, integrationIds: readonly string[] | undefined, params: Record<string, unknown>): Promise<Envelope[]> {
+  // One deadline for the whole call, counted from its start: the permission query and secret reads are inside it.
+  const deadline = Date.now() + deps.config.testTimeoutMs;
   const rows = await resolveRead(deps, caller, spec.capability, integrationIds);
-  const outcomes = await Promise.all(rows.map((row) => cachedRead(deps, row, spec, params)));
+  const outcomes = await Promise.all(rows.map((row) => cachedRead(deps, row, spec, params, undefined, deadline)));
   return rows.map((row, i) => envelope(row, outcomes[i]!));
 }
 
