@@ -3,12 +3,13 @@
  * HTTP (autocannon on loopback against the real server process), process figures and connection-test
  * figures; prints tables and writes bench/results.json. Never part of `npm test`.
  *
- * BENCH_ONLY=process,small,medium,large,connection,http runs a subset (while working on one figure).
+ * BENCH_ONLY=process,small,medium,large,connection,capabilities,http runs a subset (while working on one figure).
  */
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startArr } from "../src/kinds/arr-family/emulator.js";
+import { downloadsQueueFigure, watchFigure, type CapabilityFigures } from "./capabilities.js";
 import { connectionFigures, type ConnectionFigures } from "./connection.js";
 import { DATASETS, removeDataset, SEARCH_QUERY, seedDataset, type Dataset, type DatasetSpec } from "./dataset.js";
 import { load, rssMb, SERVER_COMMAND, startServerProcess, treeRssMb, trpcMutation, trpcQuery, type HttpRequest, type HttpResult } from "./http.js";
@@ -17,7 +18,7 @@ import { Prng } from "./prng.js";
 import { processFigures, type ProcessFigures } from "./process.js";
 import { round } from "./stats.js";
 
-const only = new Set((process.env.BENCH_ONLY ?? "process,small,medium,large,connection,http").split(",").map((s) => s.trim()));
+const only = new Set((process.env.BENCH_ONLY ?? "process,small,medium,large,connection,capabilities,http").split(",").map((s) => s.trim()));
 const ARR_KEY = "bench-arr-key-0123456789abcdef0123";
 
 interface HttpRow extends HttpResult {
@@ -54,6 +55,7 @@ const results: {
   process?: ProcessFigures;
   datasets: Partial<Record<DatasetSpec["name"], DatasetResult>>;
   connection?: ConnectionFigures;
+  capabilities?: CapabilityFigures;
   rssAfterLargeMb?: { serverMb: number; treeMb: number; note: string };
   targets: Target[];
   durationS?: number;
@@ -107,6 +109,11 @@ async function benchDataset(spec: DatasetSpec): Promise<void> {
     if (spec.name === "medium" && only.has("connection")) {
       log("connection-test figures (medium data set)");
       results.connection = await connectionFigures(ds);
+    }
+    if (spec.name === "small" && only.has("capabilities")) {
+      log("capability figures: 100 watchers of 10 integrations (20 s), downloads.queue over 6 clients");
+      // The download kinds' emulators go here once their capability exists (the lead's merge): one per kind, no delay.
+      results.capabilities = { watch: await watchFigure(ds), downloadsQueue: await downloadsQueueFigure(ds, []) };
     }
     await ds.deps.close();
     if (!only.has("http")) return;
@@ -184,6 +191,10 @@ function computeTargets() {
   target("idle RSS after start", p?.idleRss.serverMb, 80, "MB", "max", results.serverCommand);
   target("cold start to first 200 /api/health (npm start)", p?.coldStart.npmStart.medianMs, 1000, "ms", "max", "median of 3 restarts");
   target("cold start to first 200 /api/health (node build/server/main.js)", p?.coldStart.nodeDirect.medianMs, 1000, "ms", "max", "median of 3 restarts");
+  const w = results.capabilities?.watch;
+  target("upstream calls per minute, 100 watchers of 10 integrations (watch, 5 s)", w?.upstreamCallsPerMinute, (w?.expectedPerMinute ?? 120) * 1.1, "calls/min", "max", "one shared poller per integration");
+  const dq = results.capabilities?.downloadsQueue;
+  if (dq && "summary" in dq) target(`downloads.queue over ${dq.clients} download clients p50, uncached, in-process`, dq.summary.p50, 5, "ms", "max", "instant emulated upstreams");
   const c = results.connection;
   for (const t of c?.timeout ?? []) {
     target(`TIMEOUT verdict, deadline ${t.deadlineMs} ms (worst of ${t.verdictsMs.length})`, t.worstMs, t.deadlineMs * 1.05, "ms", "max", `codes: ${[...new Set(t.codes)].join(",")}`);
@@ -256,6 +267,14 @@ function print() {
       `${so.tests} slow tests (upstream ${so.slowDelayMs} ms) against ONE origin at once, deadline ${so.deadlineMs} ms: ` +
         `${Object.entries(so.codes).map(([k, v]) => `${v} ${k}`).join(", ")} after ${so.wallMs} ms; the upstream served ${so.upstreamAvgConcurrent} at a time on average (64 connections per origin)`,
     );
+  }
+  const cap = results.capabilities;
+  if (cap) {
+    out.push("\n## Capabilities");
+    const w = cap.watch;
+    out.push(`${w.watchers} watchers of ${w.integrations} integrations (monitoring.watch every ${w.intervalMs} ms): ${w.upstreamCalls} upstream calls in ${w.measuredS} s = ${w.upstreamCallsPerMinute}/min (expected ${w.expectedPerMinute}/min: one shared poller per integration); ${w.emissions} emissions`);
+    const dq = cap.downloadsQueue;
+    if (dq) out.push("summary" in dq ? `downloads.queue over ${dq.clients} clients, uncached: p50 ${round(dq.summary.p50, 2)} ms, p99 ${round(dq.summary.p99, 2)} ms` : `downloads.queue: skipped (${dq.skipped})`);
   }
   out.push("\n## Targets (ratio = measured ÷ target)");
   out.push(table(["figure", "measured", "target", "ratio", "met", "note"], results.targets.map((t) => [t.figure, `${t.measured} ${t.unit}`, `${t.kind === "max" ? "≤" : "≥"} ${round(t.target, 2)} ${t.unit}`, t.ratio, t.met ? "yes" : "MISSED", t.note ?? ""])));

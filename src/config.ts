@@ -14,6 +14,8 @@ export interface Config {
   adminUsername: string | undefined;
   adminPassword: string | undefined;
   testTimeoutMs: number;
+  /** PATCHBAY_CAPABILITY_CACHE_MS: how long a capability read is served from the cache (docs/capabilities.md). */
+  capabilityCacheMs: number;
   logLevel: string;
   /** Optional Redis shared by several instances (login rate-limit counters). */
   redisUrl: string | undefined;
@@ -92,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminUsername,
     adminPassword,
     testTimeoutMs: int(env, "PATCHBAY_TEST_TIMEOUT_MS", 10_000, 100, 120_000),
+    capabilityCacheMs: int(env, "PATCHBAY_CAPABILITY_CACHE_MS", 2_000, 0, 600_000),
     logLevel: env.LOG_LEVEL || "info",
     redisUrl: env.REDIS_URL || undefined,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),

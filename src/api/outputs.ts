@@ -137,6 +137,7 @@ export const kindsOutput = z.array(
       iconUrl: z.string(),
       docsUrl: z.string(),
       minVersion: z.string().nullable(),
+      capabilities: z.array(z.string()).meta({ description: "Capability routers this kind serves (downloads, dnsHole, calendar, …; docs/capabilities.md)" }),
     })
     .meta({ id: "Kind" }),
 );

@@ -1,6 +1,7 @@
 import { authRouter, groupRouter, onboardingRouter, userRouter } from "./routers/identity.js";
 import { integrationRouter } from "./routers/integration.js";
 import { appsRouter, certificateRouter, searchEngineRouter } from "./routers/resources.js";
+import { capabilityRouters } from "./routers/capabilities.js";
 import { router } from "./trpc.js";
 
 export const appRouter = router({
@@ -12,6 +13,7 @@ export const appRouter = router({
   app: appsRouter,
   searchEngine: searchEngineRouter,
   certificate: certificateRouter,
+  ...capabilityRouters,
 });
 
 export type AppRouter = typeof appRouter;

@@ -22,6 +22,7 @@ import sabnzbd from "./sabnzbd/index.js";
 import nzbget from "./nzbget/index.js";
 import aria2 from "./aria2/index.js";
 import ical from "./ical/index.js";
+import { CAPABILITY_NAMES } from "../engine/capabilities.js";
 import type { Category, KindDefinition, SecretKind } from "../engine/types.js";
 
 /**
@@ -74,5 +75,11 @@ export function catalogView() {
     iconUrl: d.iconUrl,
     docsUrl: d.docsUrl,
     minVersion: d.minVersion ?? null,
+    capabilities: capabilitiesOf(d),
   }));
+}
+
+/** The capabilities a kind declares (docs/capabilities.md), in the contract's order. */
+export function capabilitiesOf(def: KindDefinition): string[] {
+  return CAPABILITY_NAMES.filter((c) => def.capabilities?.[c]);
 }

@@ -7,6 +7,7 @@ import { resolveCaller, SESSION_TTL_MS } from "../services/auth.js";
 import type { Deps } from "../services/deps.js";
 import { sql } from "kysely";
 import { httpServerOptions, registerRequestLimits } from "./limits.js";
+import { closeCapabilities } from "../services/capabilities.js";
 import { registerMcp } from "./mcp.js";
 import { registerRest } from "./rest.js";
 
@@ -102,6 +103,8 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"],
   });
 
+  // The capability cache's sweeper and the watch pollers stop with the server.
+  app.addHook("onClose", async () => closeCapabilities(deps));
   await registerRest(app, deps); // REST + /api/openapi.json + /api/docs (src/server/rest.ts)
   await registerMcp(app, deps); // MCP (Streamable HTTP, stateless) at /api/mcp (src/server/mcp.ts)
   await (await import("./static.js")).registerWebUi(app); // web UI at / with SPA fallback (src/server/static.ts)

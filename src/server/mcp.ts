@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { Context } from "../api/trpc.js";
 import { CATEGORIES, ERROR_CODES, SECRET_KINDS } from "../engine/types.js";
 import type { Deps } from "../services/deps.js";
+import { CAPABILITIES } from "../api/capability-table.js";
 import { apiKeyContext, callProcedure, describeError } from "./rest.js";
 
 /**
@@ -169,7 +170,59 @@ export async function buildMcpServer(ctx: Context): Promise<McpServer> {
     (args) => run(ctx, "integration.searchInIntegration", args),
   );
 
+  registerCapabilityTools(server, ctx);
   return server;
+}
+
+type Def = { type: string; options?: { _zod: { def: Def } }[] };
+/** A field that accepts a Date (the table's `dateInput`): a union with a z.date() member. */
+function acceptsDate(field: z.ZodType): boolean {
+  const def = (field as unknown as { _zod: { def: Def } })._zod.def;
+  return def.type === "date" || (def.type === "union" && Boolean(def.options?.some((o) => o._zod.def.type === "date")));
+}
+
+/** MCP inputs are plain JSON (and JSON Schema has no Date): a date is an ISO 8601 string there; the procedure converts it. */
+function mcpShape(shape: Record<string, z.ZodType>): Record<string, z.ZodType> {
+  return Object.fromEntries(
+    Object.entries(shape).map(([k, f]) => [k, acceptsDate(f) ? z.string().describe(`${f.description ?? k}: ISO 8601 date-time, e.g. 2026-01-31T00:00:00Z`) : f]),
+  );
+}
+
+/**
+ * A tool per capability read and action (docs/capabilities.md), generated from the same table as the routers
+ * and calling the same procedures as the key's user: reads need use, actions interact.
+ */
+function registerCapabilityTools(server: McpServer, ctx: Context) {
+  const envelopeText =
+    "Result: one envelope per integration, in input order: {integration:{id,name,kind}, updatedAt, data} or {integration, error:{code, message}} when that service failed (CONNECTION_REFUSED, INVALID_CREDENTIALS, TIMEOUT…).";
+  for (const [cap, def] of Object.entries(CAPABILITIES)) {
+    const read = def.read;
+    server.registerTool(
+      `${cap}_${read.name}`,
+      {
+        title: `${cap}: ${read.summary}`,
+        description: `${read.summary} — from the user's ${def.services}. Needs use access. integrationIds omitted → every integration of that kind the user can use. ${envelopeText}`,
+        inputSchema: {
+          integrationIds: z.array(z.string()).optional().describe("Integration ids (from `all`); omitted → all the user can use with this capability"),
+          ...mcpShape(read.input as Record<string, z.ZodType>),
+        },
+        annotations: { readOnlyHint: true, openWorldHint: true },
+      },
+      (args) => run(ctx, `${cap}.${read.name}`, args),
+    );
+    for (const [name, action] of Object.entries(def.actions as Record<string, { input: Record<string, z.ZodType>; summary: string; does: string }>)) {
+      server.registerTool(
+        `${cap}_${name}`,
+        {
+          title: `${cap}: ${action.summary}`,
+          description: `${action.does} (${def.services}.) Needs interact access to the integration (use only → FORBIDDEN). Result: {ok: true} once the service confirmed it, or {error:{code, message}}.`,
+          inputSchema: mcpShape(action.input),
+          annotations: { readOnlyHint: false, destructiveHint: name === "remove", openWorldHint: true },
+        },
+        (args) => run(ctx, `${cap}.${name}`, args),
+      );
+    }
+  }
 }
 
 function methodNotAllowed(reply: FastifyReply) {

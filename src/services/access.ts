@@ -11,13 +11,15 @@ import type { Caller } from "./deps.js";
  *   max(user rows, rows of every group the caller is in incl. `everyone`, level from global permissions)
  * computed in SQL, so a list, a check and a search are each one query, filtered to the caller.
  */
-function accessibleFrom(db: Db, caller: Caller, onlyId?: string) {
+function accessibleFrom(db: Db, caller: Caller, only?: string | readonly string[]) {
+  // One id (primary-key lookups) or a list of ids (`id in (...)`, e.g. a capability read over many integrations).
+  const ids = typeof only === "string" ? [only] : only;
   const userId = caller.user?.id ?? "";
   const global = caller.user ? globalIntegrationLevel(caller.permissions) : 0;
   if (global >= 3) {
     // Full access to everything: no permission rows to read at all.
     const all = db.selectFrom("integrations as i");
-    return { query: onlyId === undefined ? all : all.where("i.id", "=", onlyId), level: sql<number>`3` };
+    return { query: ids === undefined ? all : all.where("i.id", "in", ids), level: sql<number>`3` };
   }
   let userRows = db.selectFrom("integrationUserPermissions").select(["integrationId", "level"]).where("userId", "=", userId);
   let groupRows = db
@@ -29,11 +31,11 @@ function accessibleFrom(db: Db, caller: Caller, onlyId?: string) {
         eb("groupId", "in", db.selectFrom("groupMembers").select("groupId").where("userId", "=", userId)),
       ]),
     );
-  if (onlyId !== undefined) {
-    // One integration: read only its permission rows (primary-key prefix) instead of aggregating every row
-    // of the caller and then keeping one.
-    userRows = userRows.where("integrationId", "=", onlyId);
-    groupRows = groupRows.where("integrationId", "=", onlyId);
+  if (ids !== undefined) {
+    // Given integrations: read only their permission rows (primary-key prefix) instead of aggregating every
+    // row of the caller and then keeping a few.
+    userRows = userRows.where("integrationId", "in", ids);
+    groupRows = groupRows.where("integrationId", "in", ids);
   }
   const rows = userRows.unionAll(groupRows);
   const levels = db
@@ -41,14 +43,15 @@ function accessibleFrom(db: Db, caller: Caller, onlyId?: string) {
     .select(["p.integrationId", (eb) => eb.fn.max("p.level").as("level")])
     .groupBy("p.integrationId");
   const all = db.selectFrom("integrations as i").leftJoin(levels.as("lv"), "lv.integrationId", "i.id");
-  const joined = onlyId === undefined ? all : all.where("i.id", "=", onlyId);
+  const joined = ids === undefined ? all : all.where("i.id", "in", ids);
   const level = sql<number>`case when coalesce(${sql.ref("lv.level")}, 0) > ${sql.lit(global)} then ${sql.ref("lv.level")} else ${sql.lit(global)} end`;
   // Without a global level, only integrations with a row for the caller are visible at all.
   return { query: global > 0 ? joined : joined.where("lv.level", ">=", 1), level };
 }
 
-export function accessibleIntegrations(db: Db, caller: Caller, onlyId?: string) {
-  const { query, level } = accessibleFrom(db, caller, onlyId);
+/** `only`: one id, or several (never an empty list: `in ()` is not SQL). */
+export function accessibleIntegrations(db: Db, caller: Caller, only?: string | readonly string[]) {
+  const { query, level } = accessibleFrom(db, caller, only);
   return query.selectAll("i").select(level.as("level"));
 }
 

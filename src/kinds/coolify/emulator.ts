@@ -10,13 +10,26 @@ import { sendJson, startFakeServer, type FakeServer, type Recorded } from "../te
  *   IP not in the allow list → 403 `{"success":true,"message":"You are not allowed to access the API."}`.
  * - `GET /api/v1/version` → the version as plain text (`text/html` content type, Laravel's default), e.g. `4.0.0-beta.420`.
  * - Tokens look like `<id>|<random>`.
+ * - `GET /api/v1/resources` (routes/api.php → Api\ResourcesController::resources; API reference "List
+ *   resources") → a JSON array of every application, service and database: `uuid`, `name`, `type`
+ *   ("application", "service", "standalone-postgresql"…), `status` "<state>:<health>" ("running:healthy",
+ *   "exited:unhealthy"…) and, for applications, `fqdn` (comma-separated URLs).
  */
+export interface CoolifyResource {
+  uuid: string;
+  name: string;
+  type: string;
+  status: string;
+  fqdn?: string | null;
+}
+
 export interface CoolifyOptions {
   tokens: string[];
   apiEnabled?: boolean;
   /** Allowed client IPs; missing = everybody. */
   allowedIps?: string[];
   version?: string;
+  resources?: CoolifyResource[];
 }
 
 export async function startCoolify(opts: CoolifyOptions): Promise<FakeServer> {
@@ -45,6 +58,10 @@ export async function startCoolify(opts: CoolifyOptions): Promise<FakeServer> {
         res.writeHead(200, { "content-type": "text/html; charset=UTF-8" });
         res.end(opts.version ?? "4.0.0-beta.420");
         return;
+      }
+      if (p === "/api/v1/resources" && req.method === "GET") {
+        // Laravel serialises the models: more fields than these (environment ids, timestamps…), kept short here.
+        return sendJson(res, 200, (opts.resources ?? []).map((r) => ({ id: 1, ...r, created_at: "2025-01-01T00:00:00.000000Z" })));
       }
       return sendJson(res, 404, { message: "Not found." });
     }

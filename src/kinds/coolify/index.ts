@@ -1,4 +1,5 @@
 import { tryJson } from "../../engine/probe.js";
+import { monitoring } from "./capabilities.js";
 import { defineKind, TestFailure } from "../../engine/types.js";
 
 const HINT = "Create an API token in Coolify → Keys & Tokens → API tokens (read access is enough) and enter it whole, including the number and | in front.";
@@ -18,6 +19,7 @@ export default defineKind({
   docsUrl: "https://coolify.io/docs/api-reference/authorization",
   minVersion: "4.0.0",
   credentialHint: HINT,
+  capabilities: { monitoring },
   async test(ctx) {
     const health = await ctx.http.request({ path: "/api/health", headers: { accept: "application/json" } });
     if (health.status !== 200 || health.text.trim() !== "OK") {

@@ -9,15 +9,20 @@ import { sendJson, startFakeServer, type FakeServer } from "../testing/server.js
  * - `GET /api/v3/status/` (no auth) → `OK` (text) after a database round trip.
  * - Django's APPEND_SLASH: `/api/v3/checks` → 301 to `/api/v3/checks/`. Unknown URLs → Django's 404 HTML page.
  * - `legacy`: a server from before API v3 (mid-2023) routes only v1/v2.
+ * - Check fields and status values (new, up, grace, down, paused; `started`; `last_ping` ISO 8601 or null) as
+ *   in healthchecks/healthchecks templates/docs/api.md "List existing checks" (the monitoring capability).
+ * - `setStatus` changes a check between two reads (a live upstream for cache and watch tests).
  */
 export interface HealthchecksOptions {
   apiKey: string;
   readOnlyKey?: string;
   legacy?: boolean;
-  checks?: { name: string; status?: "new" | "up" | "grace" | "down" | "paused"; tags?: string }[];
+  checks?: { name: string; status?: "new" | "up" | "grace" | "down" | "paused"; tags?: string; lastPing?: string; started?: boolean }[];
+  /** Fault injection: the answer echoes the key it received (in `desc` and a URL's query), like a misbehaving proxy or a debug build. */
+  echoKey?: boolean;
 }
 
-export async function startHealthchecks(opts: HealthchecksOptions): Promise<FakeServer> {
+export async function startHealthchecks(opts: HealthchecksOptions): Promise<FakeServer & { setStatus(name: string, status: "new" | "up" | "grace" | "down" | "paused"): void }> {
   const checks = (opts.checks ?? [{ name: "backups", status: "up", tags: "prod" }]).map((c) => ({ ...c, uuid: crypto.randomUUID() }));
   const server: FakeServer = await startFakeServer((req, res) => {
     const url = new URL(req.url, "http://x");
@@ -44,15 +49,16 @@ export async function startHealthchecks(opts: HealthchecksOptions): Promise<Fake
     const base = `http://127.0.0.1:${server.port}`;
     return sendJson(res, 200, {
       checks: checks.map((c) => ({
-        name: c.name,
+        name: opts.echoKey ? `${c.name} (key ${key})` : c.name,
         slug: c.name.toLowerCase().replace(/[^a-z0-9]+/g, "-"),
         tags: c.tags ?? "",
-        desc: "",
+        desc: opts.echoKey ? `debug: key=${key}` : "",
         grace: 3600,
         n_pings: 12,
         status: c.status ?? "new",
-        started: false,
-        last_ping: null,
+        // api.md: `started` is true while a run signalled /start; `last_ping` is an ISO 8601 time or null.
+        started: c.started ?? false,
+        last_ping: c.lastPing ?? null,
         next_ping: null,
         manual_resume: false,
         methods: "",
@@ -63,7 +69,7 @@ export async function startHealthchecks(opts: HealthchecksOptions): Promise<Fake
         failure_kw: "",
         filter_subject: false,
         filter_body: false,
-        badge_url: `${base}/b/2/${c.uuid}.svg`,
+        badge_url: opts.echoKey ? `${base}/b/2/${c.uuid}.svg?api_key=${key}` : `${base}/b/2/${c.uuid}.svg`,
         timeout: 86400,
         ...(readOnly
           ? { unique_key: crypto.createHash("sha1").update(c.uuid).digest("hex") }
@@ -78,5 +84,9 @@ export async function startHealthchecks(opts: HealthchecksOptions): Promise<Fake
       })),
     });
   });
-  return server;
+  return Object.assign(server, {
+    setStatus(name: string, status: "new" | "up" | "grace" | "down" | "paused") {
+      for (const c of checks) if (c.name === name) c.status = status;
+    },
+  });
 }

@@ -1,4 +1,5 @@
 import { tryJson } from "../../engine/probe.js";
+import { monitoring } from "./capabilities.js";
 import { defineKind, TestFailure, type TestContext } from "../../engine/types.js";
 
 const HINT = "Copy the API key from Healthchecks → your project → Settings → API Access (a read-only key is enough).";
@@ -17,6 +18,7 @@ export default defineKind({
   iconUrl: "https://cdn.jsdelivr.net/gh/homarr-labs/dashboard-icons/svg/healthchecks.svg",
   docsUrl: "https://healthchecks.io/docs/api/",
   credentialHint: HINT,
+  capabilities: { monitoring },
   async test(ctx) {
     const res = await checks(ctx, "v3");
     if (res.status === 404) {

@@ -1,3 +1,4 @@
+import { transcoding } from "./capabilities.js";
 import { defineKind, TestFailure, type TestContext } from "../../engine/types.js";
 
 const HINT = "Tdarr only checks API keys when its server runs with authentication on; create a key in Tdarr (keys start with tapi_) and enter it, or leave the key empty if authentication is off.";
@@ -17,6 +18,7 @@ export default defineKind({
   docsUrl: "https://docs.tdarr.io/docs/api",
   minVersion: "2.0",
   credentialHint: HINT,
+  capabilities: { transcoding },
   async test(ctx) {
     const alive = await call(ctx, "POST", "/api/v2/is-server-alive");
     try {
