@@ -27,6 +27,8 @@ export interface RealRadicale {
   dir: string;
   /** Creates another calendar (MKCALENDAR) with the given VEVENT summaries (none = empty calendar); returns its feed URL. */
   createCalendar(name: string, summaries?: string[]): Promise<string>;
+  /** Creates a calendar and PUTs each given iCalendar object (a whole VCALENDAR text) as its own resource; returns its feed URL. */
+  createCalendarWith(name: string, objects: string[]): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -76,23 +78,28 @@ export async function startRadicale(opts: { username?: string; password?: string
       fs.rmSync(dir, { recursive: true, force: true });
       continue;
     }
-    const createCalendar = async (name: string, summaries: string[] = []): Promise<string> => {
+    const createCalendarWith = async (name: string, objects: string[]): Promise<string> => {
       const calPath = `/${encodeURIComponent(username)}/${encodeURIComponent(name)}/`;
       const mk = await fetch(`${url}${calPath}`, { method: "MKCALENDAR", headers: { authorization: basic } });
       await mk.arrayBuffer();
       if (mk.status !== 201) throw new Error(`radicale MKCALENDAR ${calPath}: HTTP ${mk.status}`);
-      for (const [i, summary] of summaries.entries()) {
-        const uid = `${name}-ev${i + 1}@patchbay.test`;
+      for (const [i, body] of objects.entries()) {
+        // CalDAV PUT of one calendar object resource (RFC 4791 §5.3.2); Radicale answers 201 Created.
         const put = await fetch(`${url}${calPath}ev${i + 1}.ics`, {
           method: "PUT",
           headers: { authorization: basic, "content-type": "text/calendar; charset=utf-8" },
-          body: vcalendar(uid, summary),
+          body,
         });
-        await put.arrayBuffer();
-        if (put.status !== 201) throw new Error(`radicale PUT ${calPath}ev${i + 1}.ics: HTTP ${put.status}`);
+        const answer = await put.text();
+        if (put.status !== 201) throw new Error(`radicale PUT ${calPath}ev${i + 1}.ics: HTTP ${put.status} ${answer.slice(0, 200)}`);
       }
       return `http://${encodeURIComponent(username)}:${encodeURIComponent(password)}@127.0.0.1:${port}${calPath}`;
     };
+    const createCalendar = (name: string, summaries: string[] = []) =>
+      createCalendarWith(
+        name,
+        summaries.map((summary, i) => vcalendar(`${name}-ev${i + 1}@patchbay.test`, summary)),
+      );
     const calName = `cal-${Math.random().toString(36).slice(2, 8)}`;
     const summary = "Patchbay test event";
     let feedUrl: string;
@@ -114,6 +121,7 @@ export async function startRadicale(opts: { username?: string; password?: string
       pid: daemon.pid,
       dir,
       createCalendar,
+      createCalendarWith,
       async stop() {
         await daemon.stop(10_000);
         fs.rmSync(dir, { recursive: true, force: true });
