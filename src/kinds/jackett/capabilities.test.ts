@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { IndexerList } from "../../engine/capabilities.js";
+import type { TestContext } from "../../engine/types.js";
 import { indexersOf, runCapability } from "../testing/arr-family.js";
 import { startJackett, type JackettEmulator, type JackettOptions } from "./emulator.js";
 import jackett from "./index.js";
@@ -74,7 +75,7 @@ describe("jackett indexers", () => {
 
   it("a wrong key is INVALID_CREDENTIALS before any admin call (the admin API would answer anyone)", async () => {
     const e = await emu();
-    for (const read of [(ctx: Parameters<typeof cap.list>[0]) => cap.list(ctx), (ctx: Parameters<typeof cap.list>[0]) => cap.testAll(ctx)]) {
+    for (const read of [(ctx: TestContext): Promise<unknown> => cap.list(ctx), (ctx: TestContext): Promise<unknown> => cap.testAll(ctx)]) {
       const r = await runCapability(jackett, e.url, { apiKey: "wrong-key-0000" }, read);
       expect(!r.ok && r.error.code).toBe("INVALID_CREDENTIALS");
     }

@@ -21,7 +21,7 @@ const books = [
 
 describe("readarr calendar (0.x, retired upstream)", () => {
   it("books as all-day events with the author, cover from remoteCover when the images have no public URL", async () => {
-    const e = await startArr({ app: "Readarr", apiKey: KEY, version: "0.4.18.2805", calendar: books });
+    const e = await startArr({ app: "Readarr", apiKey: KEY, version: "0.3.21.2475", calendar: books });
     started.push(e);
     const r = await runCapability(readarr, e.url, { apiKey: KEY }, (ctx) => cal.events(ctx, range));
     if (!r.ok) throw new Error(r.error.message);

@@ -57,3 +57,29 @@ export async function expectArrFailures(
   const refused = await runCapability(def, gone.url, { apiKey: key }, read);
   expect(refused.ok ? "ok" : refused.error.code).toBe("CONNECTION_REFUSED");
 }
+
+// ---- the shared kind contract over the *arr version matrix ----
+import type { Release, StartedRelease } from "./contract.js";
+import { startArr, type ArrEmulator, type ArrOptions } from "../arr-family/emulator.js";
+
+export type ArrStarted = StartedRelease & { emu: ArrEmulator };
+
+/** One emulated *arr release for kindContract: the app at `version`, a key, and a wrong key. */
+export function arrRelease(app: ArrOptions["app"], version: string, extra: Partial<ArrOptions> = {}, label = `${app} ${version} (emulated)`): Release {
+  const key = `${app.toLowerCase()}-contract-key-0123456789`;
+  return {
+    label,
+    async start() {
+      const emu = await startArr({ app, apiKey: key, version, ...extra });
+      const started: ArrStarted = {
+        url: emu.url,
+        secrets: [{ kind: "apiKey", value: key }],
+        wrongSecrets: [{ kind: "apiKey", value: "wrong-contract-key-5f3c9a1d" }],
+        version,
+        close: () => emu.close(),
+        emu,
+      };
+      return started;
+    },
+  };
+}
