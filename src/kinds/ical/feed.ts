@@ -13,35 +13,35 @@ const MAX_FEED_BYTES = 20 * 1024 * 1024;
  * test and the calendar capability. Every failure names "the feed URL", never its host, port, path or query.
  */
 export async function loadFeed(ctx: TestContext): Promise<string> {
-    const feed = feedUrl(ctx.secrets.url);
-    let res: HttpResponse;
-    try {
-      res = await ctx.http.request({ url: feed, headers: { accept: "text/calendar, text/plain;q=0.8, */*;q=0.5" }, maxBytes: MAX_FEED_BYTES });
-    } catch (err) {
-      throw hideFeed(err, ctx);
-    }
-    if (res.status === 401 || res.status === 403) {
-      throw new TestFailure("INVALID_CREDENTIALS", `The calendar server refused the feed URL (HTTP ${res.status}). ${HINT}`, { statusCode: res.status });
-    }
-    if (res.status === 404 || res.status === 410) {
-      throw new TestFailure(
-        "HTTP_ERROR",
-        `The feed URL answered HTTP ${res.status}: there is no calendar at that address (deleted, or the private address was reset). ${HINT}`,
-        { statusCode: res.status },
-      );
-    }
-    if (res.status !== 200) {
-      throw new TestFailure("HTTP_ERROR", `The feed URL answered HTTP ${res.status}.`, { statusCode: res.status });
-    }
-    const text = res.text.replace(/^\uFEFF/, "").trimStart();
-    if (!/^BEGIN:VCALENDAR\r?\n/i.test(text) || !/(^|\n)END:VCALENDAR\s*$/i.test(text)) {
-      throw new TestFailure(
-        "UNEXPECTED_RESPONSE",
-        `The feed URL does not return an iCalendar document (BEGIN:VCALENDAR … END:VCALENDAR): it sent ${describeAnswer(res)}. Use the calendar's iCal / ICS export address, not its web page.`,
-        { statusCode: res.status },
-      );
-    }
-    return text;
+  const feed = feedUrl(ctx.secrets.url);
+  let res: HttpResponse;
+  try {
+    res = await ctx.http.request({ url: feed, headers: { accept: "text/calendar, text/plain;q=0.8, */*;q=0.5" }, maxBytes: MAX_FEED_BYTES });
+  } catch (err) {
+    throw hideFeed(err, ctx);
+  }
+  if (res.status === 401 || res.status === 403) {
+    throw new TestFailure("INVALID_CREDENTIALS", `The calendar server refused the feed URL (HTTP ${res.status}). ${HINT}`, { statusCode: res.status });
+  }
+  if (res.status === 404 || res.status === 410) {
+    throw new TestFailure(
+      "HTTP_ERROR",
+      `The feed URL answered HTTP ${res.status}: there is no calendar at that address (deleted, or the private address was reset). ${HINT}`,
+      { statusCode: res.status },
+    );
+  }
+  if (res.status !== 200) {
+    throw new TestFailure("HTTP_ERROR", `The feed URL answered HTTP ${res.status}.`, { statusCode: res.status });
+  }
+  const text = res.text.replace(/^\uFEFF/, "").trimStart();
+  if (!/^BEGIN:VCALENDAR\r?\n/i.test(text) || !/(^|\n)END:VCALENDAR\s*$/i.test(text)) {
+    throw new TestFailure(
+      "UNEXPECTED_RESPONSE",
+      `The feed URL does not return an iCalendar document (BEGIN:VCALENDAR … END:VCALENDAR): it sent ${describeAnswer(res)}. Use the calendar's iCal / ICS export address, not its web page.`,
+      { statusCode: res.status },
+    );
+  }
+  return text;
 }
 
 export function feedUrl(secret: string | undefined): URL {
