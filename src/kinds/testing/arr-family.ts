@@ -1,6 +1,8 @@
 import { TrustStore } from "../../engine/http.js";
 import { withContext } from "../../engine/runner.js";
 import type { KindDefinition, Secrets, TestContext } from "../../engine/types.js";
+import { startArr, type ArrEmulator, type ArrOptions } from "../arr-family/emulator.js";
+import type { Release, StartedRelease } from "./contract.js";
 
 /**
  * Runs a capability function of a kind directly, the way the capability service does (one deadline, the
@@ -59,8 +61,6 @@ export async function expectArrFailures(
 }
 
 // ---- the shared kind contract over the *arr version matrix ----
-import type { Release, StartedRelease } from "./contract.js";
-import { startArr, type ArrEmulator, type ArrOptions } from "../arr-family/emulator.js";
 
 export type ArrStarted = StartedRelease & { emu: ArrEmulator };
 
