@@ -27,6 +27,8 @@ export interface RealRadicale {
   dir: string;
   /** Creates another calendar (MKCALENDAR) with the given VEVENT summaries (none = empty calendar); returns its feed URL. */
   createCalendar(name: string, summaries?: string[]): Promise<string>;
+  /** Creates a calendar and PUTs each given iCalendar object (a whole VCALENDAR text) as its own resource; returns its feed URL. */
+  createCalendarWith(name: string, objects: string[]): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -36,16 +38,33 @@ export function available(): boolean {
   return ok;
 }
 
-export async function startRadicale(opts: { username?: string; password?: string } = {}): Promise<RealRadicale> {
-  const binary = findBinary(BINARY);
-  if (!binary) throw new Error(`${BINARY} is not installed (apt-get install -y --no-install-recommends radicale)`);
+/**
+ * A Debian 13 (trixie) root file system with radicale installed (issue #11: real servers of two releases),
+ * made with `debootstrap --variant=minbase --include=radicale trixie DIR`; its Radicale (3.5) runs in a chroot
+ * on the host network. Named by PATCHBAY_DEBIAN13_ROOT; without it (or without radicale in it) the Debian 13
+ * release is reported unavailable, loudly, and the Debian 12 one still runs.
+ */
+export const debian13Root = process.env.PATCHBAY_DEBIAN13_ROOT;
+export function debian13Available(): boolean {
+  const ok13 = !!debian13Root && fs.existsSync(path.join(debian13Root, "usr/bin/radicale")) && !!findBinary("chroot");
+  if (!ok13) console.warn(`Radicale from Debian 13 is not available: set PATCHBAY_DEBIAN13_ROOT to a trixie root with radicale (debootstrap --variant=minbase --include=radicale trixie DIR).`);
+  return ok13;
+}
+
+export async function startRadicale(opts: { username?: string; password?: string; /** a Debian root to run Radicale from, in a chroot */ root?: string } = {}): Promise<RealRadicale> {
+  const root = opts.root;
+  // In a chroot, the daemon sees paths below `root`; the harness writes them from outside.
+  const binary = root ? findBinary("chroot") : findBinary(BINARY);
+  if (!binary) throw new Error(`${root ? "chroot" : BINARY} is not installed (apt-get install -y --no-install-recommends radicale)`);
+  const argv = (args: string[]) => (root ? [root, "/usr/bin/radicale", ...args] : args);
+  const inside = (p: string) => (root ? p.slice(root.length) : p);
   const username = opts.username ?? "admin";
   const password = opts.password ?? "cal-Secret-pw-77d3";
-  const version = versionLine(binary, ["--version"], /^(\d+\.\d+(?:\.\d+)?)/m);
+  const version = versionLine(binary, argv(["--version"]), /^(\d+\.\d+(?:\.\d+)?)/m);
   const basic = "Basic " + Buffer.from(`${username}:${password}`).toString("base64");
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const dir = tempDir("radicale");
+    const dir = root ? fs.mkdtempSync(path.join(root, "tmp", "patchbay-radicale-")) : tempDir("radicale");
     const port = await freePort();
     fs.writeFileSync(path.join(dir, "users"), `${username}:${password}\n`, { mode: 0o600 });
     const config = path.join(dir, "config");
@@ -56,16 +75,16 @@ export async function startRadicale(opts: { username?: string; password?: string
         `hosts = 127.0.0.1:${port}`,
         "[auth]",
         "type = htpasswd",
-        `htpasswd_filename = ${path.join(dir, "users")}`,
+        `htpasswd_filename = ${inside(path.join(dir, "users"))}`,
         "htpasswd_encryption = plain",
         "[storage]",
-        `filesystem_folder = ${path.join(dir, "col")}`,
+        `filesystem_folder = ${inside(path.join(dir, "col"))}`,
         "[logging]",
         "level = warning",
         "",
       ].join("\n"),
     );
-    const daemon: Daemon = startDaemon(binary, ["-C", config], { cwd: dir, env: { HOME: dir } });
+    const daemon: Daemon = startDaemon(binary, argv(["-C", inside(config)]), { cwd: dir, env: { HOME: inside(dir) } });
     const url = `http://127.0.0.1:${port}`;
     try {
       // TCP first, then the first real request (MKCALENDAR) uses the right credentials.
@@ -76,23 +95,28 @@ export async function startRadicale(opts: { username?: string; password?: string
       fs.rmSync(dir, { recursive: true, force: true });
       continue;
     }
-    const createCalendar = async (name: string, summaries: string[] = []): Promise<string> => {
+    const createCalendarWith = async (name: string, objects: string[]): Promise<string> => {
       const calPath = `/${encodeURIComponent(username)}/${encodeURIComponent(name)}/`;
       const mk = await fetch(`${url}${calPath}`, { method: "MKCALENDAR", headers: { authorization: basic } });
       await mk.arrayBuffer();
       if (mk.status !== 201) throw new Error(`radicale MKCALENDAR ${calPath}: HTTP ${mk.status}`);
-      for (const [i, summary] of summaries.entries()) {
-        const uid = `${name}-ev${i + 1}@patchbay.test`;
+      for (const [i, body] of objects.entries()) {
+        // CalDAV PUT of one calendar object resource (RFC 4791 §5.3.2); Radicale answers 201 Created.
         const put = await fetch(`${url}${calPath}ev${i + 1}.ics`, {
           method: "PUT",
           headers: { authorization: basic, "content-type": "text/calendar; charset=utf-8" },
-          body: vcalendar(uid, summary),
+          body,
         });
-        await put.arrayBuffer();
-        if (put.status !== 201) throw new Error(`radicale PUT ${calPath}ev${i + 1}.ics: HTTP ${put.status}`);
+        const answer = await put.text();
+        if (put.status !== 201) throw new Error(`radicale PUT ${calPath}ev${i + 1}.ics: HTTP ${put.status} ${answer.slice(0, 200)}`);
       }
       return `http://${encodeURIComponent(username)}:${encodeURIComponent(password)}@127.0.0.1:${port}${calPath}`;
     };
+    const createCalendar = (name: string, summaries: string[] = []) =>
+      createCalendarWith(
+        name,
+        summaries.map((summary, i) => vcalendar(`${name}-ev${i + 1}@patchbay.test`, summary)),
+      );
     const calName = `cal-${Math.random().toString(36).slice(2, 8)}`;
     const summary = "Patchbay test event";
     let feedUrl: string;
@@ -114,6 +138,7 @@ export async function startRadicale(opts: { username?: string; password?: string
       pid: daemon.pid,
       dir,
       createCalendar,
+      createCalendarWith,
       async stop() {
         await daemon.stop(10_000);
         fs.rmSync(dir, { recursive: true, force: true });

@@ -10,8 +10,15 @@ import { sendJson, startFakeServer, type FakeServer } from "../testing/server.js
  *   (no version there);
  * - JSON `/api/v2.0/indexers/all/results?apikey=&Query=`: **401 with an empty body** for a wrong key, 404
  *   without configured indexers, else `{Results[], Indexers[]}`;
- * - `/api/v2.0/server/config` → `{app_version,…}` without admin password; with one, a redirect to the login
- *   page (the admin API wants the UI cookie, not the API key);
+ * - the admin API (`/api/v2.0/server/config` → `{app_version,…}`, `/api/v2.0/indexers?configured=`, `POST
+ *   /api/v2.0/indexers/<id>/test`) wants the "Jackett" cookie, never the key (src/Jackett.Server/Startup.cs global
+ *   AuthorizeFilter + cookie scheme, v0.24.2440); without it, a redirect to /UI/Login. The UI's login dance
+ *   (src/Jackett.Server/Controllers/UIController.cs): /UI/Login sets TestCookie → /UI/TestCookie →
+ *   /UI/Login?cookiesChecked=1, which signs in (sets "Jackett") when no admin password is set, else serves
+ *   the login page;
+ * - `t=indexers&configured=true` on "all" lists the configured indexers as XML (ResultsController.cs `Torznab`);
+ * - a test answers 204, or 500 `{result:"error", error}` (CustomExceptionHandler.cs) and sets the indexer's
+ *   `last_error`, which a passing test clears (IndexerApiController.cs `Test`);
  * - `/health` anonymous `{"status":"OK"}`; `/` redirects to the dashboard, the UI is HTML.
  * Options are read on every request, so a test may flip `hang` after the integration was created.
  */
@@ -43,7 +50,11 @@ export interface JackettOptions {
   adminPassword?: boolean;
   hang?: boolean;
   results?: JackettResult[];
+  /** Configured indexers (default: one per tracker of `results`); `testFails` makes its test fail with that message. */
+  indexers?: { id: string; name: string; lastError?: string | null; testFails?: string }[];
 }
+
+const SESSION = "jackett-session-cookie-value";
 
 export interface JackettEmulator extends FakeServer {
   /** Raw `Query` parameters the JSON search endpoint received, still percent-encoded. */
@@ -84,18 +95,57 @@ export async function startJackett(opts: JackettOptions): Promise<JackettEmulato
       return;
     }
     if (path === "/health") return sendJson(res, 200, { status: "OK" });
-    if (path.startsWith("/UI/")) {
+    const cookies = req.headers.cookie ?? "";
+    const signedIn = cookies.includes(`Jackett=${SESSION}`);
+    const redirect = (location: string, cookie?: string) => {
+      res.writeHead(302, { location, ...(cookie ? { "set-cookie": cookie } : {}) });
+      res.end();
+    };
+    const html = (title: string) => {
       res.writeHead(200, { "content-type": "text/html" });
-      res.end(`<!DOCTYPE html><html><head><title>Jackett</title></head><body><div id="page"></div></body></html>`);
+      res.end(`<!DOCTYPE html><html><head><title>${title}</title></head><body><div id="page"></div></body></html>`);
+    };
+    if (path === "/UI/Login") {
+      if (!url.searchParams.get("cookiesChecked")) return redirect("TestCookie", "TestCookie=1; path=/");
+      if (!opts.adminPassword) return redirect("Dashboard", `Jackett=${SESSION}; path=/; httponly`);
+      return html("Jackett login");
+    }
+    if (path === "/UI/TestCookie") {
+      if (cookies.includes("TestCookie=1")) return redirect("Login?cookiesChecked=1");
+      res.writeHead(400, { "content-type": "text/plain" });
+      res.end("Cookies required");
       return;
     }
+    if (path.startsWith("/UI/")) {
+      if (!signedIn && path === "/UI/Dashboard") return redirect(`/UI/Login?ReturnUrl=${encodeURIComponent(path)}`);
+      return html("Jackett");
+    }
+    const admin = path === "/api/v2.0/server/config" || path === "/api/v2.0/indexers" || /^\/api\/v2\.0\/indexers\/[^/]+\/test$/.test(path);
+    if (admin && !signedIn) return redirect(`/UI/Login?ReturnUrl=${encodeURIComponent(path)}`);
+    const configured = opts.noIndexers ? [] : (opts.indexers ??= defaultIndexers(opts.results ?? []));
     if (path === "/api/v2.0/server/config") {
-      if (opts.adminPassword) {
-        res.writeHead(302, { location: `/UI/Login?ReturnUrl=${encodeURIComponent(path)}` });
+      return sendJson(res, 200, { port: 9117, external: false, api_key: opts.apiKey, app_version: opts.version ?? "0.22.2184", blackholedir: "", updatedisabled: false });
+    }
+    if (path === "/api/v2.0/indexers") {
+      const only = url.searchParams.get("configured") === "true";
+      const all = [...configured.map((i) => ({ ...i, configured: true })), { id: "unconfigured-site", name: "Unconfigured", configured: false, lastError: null }];
+      return sendJson(
+        res,
+        200,
+        all.filter((i) => !only || i.configured).map((i) => ({ id: i.id, name: i.name, description: "", type: "public", configured: i.configured, site_link: "https://tracker.example/", language: "en-US", last_error: i.lastError ?? null, potatoenabled: false, caps: [] })),
+      );
+    }
+    const test = /^\/api\/v2\.0\/indexers\/([^/]+)\/test$/.exec(path);
+    if (test && req.method === "POST") {
+      const ix = configured.find((i) => i.id === decodeURIComponent(test[1]!));
+      if (!ix) return sendJson(res, 404, { result: "error", error: "Indexer is not configured" });
+      ix.lastError = ix.testFails ?? null;
+      if (!ix.testFails) {
+        res.writeHead(204);
         res.end();
         return;
       }
-      return sendJson(res, 200, { port: 9117, external: false, api_key: opts.apiKey, app_version: opts.version ?? "0.22.2184", blackholedir: "", updatedisabled: false });
+      return sendJson(res, 500, { result: "error", error: ix.testFails, stacktrace: "   at Jackett.Common.Indexers.BaseIndexer.ResultsForQuery(...)" });
     }
     const key = url.searchParams.get("apikey") ?? url.searchParams.get("passkey");
     const torznab = /^\/api\/v2\.0\/indexers\/([^/]+)\/results\/torznab(\/api)?$/.exec(path);
@@ -104,6 +154,12 @@ export async function startJackett(opts: JackettOptions): Promise<JackettEmulato
       if (opts.noIndexers || torznab[1] !== "all") return xml(res, 200, `<error code="201" description="Indexer is not configured" />`);
       const t = url.searchParams.get("t");
       if (t === "caps") return xml(res, 200, CAPS);
+      if (t === "indexers") {
+        const list = configured
+          .map((i) => `<indexer id="${escapeXml(i.id)}" configured="true"><title>${escapeXml(i.name)}</title><description /><link>https://tracker.example/</link><language>en-US</language><type>public</type>${CAPS}</indexer>`)
+          .join("");
+        return xml(res, 200, `<indexers>${list}</indexers>`);
+      }
       if (t === "search") {
         const q = (url.searchParams.get("q") ?? "").toLowerCase();
         const items = match(opts.results ?? [], q)
@@ -142,6 +198,11 @@ export async function startJackett(opts: JackettOptions): Promise<JackettEmulato
     res.end("Not Found");
   });
   return Object.assign(server, { queries });
+}
+
+function defaultIndexers(results: JackettResult[]): NonNullable<JackettOptions["indexers"]> {
+  const byId = new Map(results.map((r) => [r.TrackerId, r.Tracker]));
+  return [...byId].map(([id, name]) => ({ id, name }));
 }
 
 /** Jackett's own filter is per-indexer; the emulator keeps results sharing the query's first word. */

@@ -1,10 +1,64 @@
-import { arrGet, arrKind, asResults, posterOf, readJson } from "../arr-family/adapter.js";
-import { strictEncode } from "../../engine/http.js";
+import { z } from "zod";
+import { arrKind, Images, mixedSearch } from "../arr-family/adapter.js";
+import { calendar } from "./capabilities.js";
 
 /**
- * Lidarr (API v1). Search uses `/api/v1/search?term=`, which answers artists and albums mixed: each item has
- * `foreignId` and either `artist` or `album`; `id` on the inner object is set when it is in the library.
+ * Lidarr (API v1). Search uses `/api/v1/search?term=`, which answers artists and albums mixed
+ * (Lidarr/Lidarr src/Lidarr.Api.V1/Search/SearchController.cs + SearchResource.cs, v1.0.2.2592 and
+ * v2.14.5.4836): each item has `foreignId` and either `artist` (ArtistResource) or `album` (AlbumResource);
+ * `id` on the inner object is set when it is in the library. Images: `artist.remotePoster` /
+ * `album.remoteCover` (src/Lidarr.Api.V1/Artist/ArtistResource.cs, Albums/AlbumResource.cs).
  */
+const Artist = z.object({
+  artistName: z.string(),
+  foreignArtistId: z.string().nullish(),
+  overview: z.string().nullish(),
+  id: z.number().nullish(),
+  images: Images,
+  remotePoster: z.string().nullish(),
+});
+const Album = z.object({
+  title: z.string(),
+  foreignAlbumId: z.string().nullish(),
+  releaseDate: z.string().nullish(),
+  overview: z.string().nullish(),
+  id: z.number().nullish(),
+  artist: z.object({ artistName: z.string().nullish() }).nullish(),
+  images: Images,
+  remoteCover: z.string().nullish(),
+});
+const Item = z
+  .object({ foreignId: z.string().nullish(), artist: Artist.nullish(), album: Album.nullish() })
+  .transform(({ foreignId, artist, album }) => ({
+    foreignId,
+    creator: artist
+      ? {
+          name: artist.artistName,
+          foreignId: artist.foreignArtistId,
+          id: artist.id,
+          page: artist.foreignArtistId ? `/artist/${artist.foreignArtistId}` : undefined,
+          overview: artist.overview,
+          remote: artist.remotePoster,
+          images: artist.images,
+          imageType: "poster",
+        }
+      : undefined,
+    work: album
+      ? {
+          name: album.title,
+          foreignId: album.foreignAlbumId,
+          id: album.id,
+          page: album.foreignAlbumId ? `/album/${album.foreignAlbumId}` : undefined,
+          year: album.releaseDate?.slice(0, 4),
+          byline: album.artist?.artistName,
+          overview: album.overview,
+          remote: album.remoteCover,
+          images: album.images,
+          imageType: "cover",
+        }
+      : undefined,
+  }));
+
 export default arrKind({
   kind: "lidarr",
   name: "Lidarr",
@@ -13,44 +67,6 @@ export default arrKind({
   defaultPort: 8686,
   minVersion: "1.0",
   docsUrl: "https://lidarr.audio/docs/api/",
-  async search(ctx, query, limit) {
-    const spec = { name: "Lidarr" };
-    const list = readJson(await arrGet(ctx, spec, "/api/v1/search", { term: query }), spec);
-    const base = ctx.url.toString().replace(/\/$/, "");
-    const addLink = (term: string) => `${base}/add/search?term=${strictEncode(term)}`;
-    return asResults(list, (item) => {
-      const artist = asObject(item.artist);
-      const album = asObject(item.album);
-      if (album && typeof album.title === "string") {
-        const inLibrary = typeof album.id === "number" && album.id > 0;
-        const albumArtist = asObject(album.artist);
-        const artistName = typeof albumArtist?.artistName === "string" ? albumArtist.artistName : undefined;
-        const year = typeof album.releaseDate === "string" ? album.releaseDate.slice(0, 4) : undefined;
-        return {
-          id: String(album.foreignAlbumId ?? item.foreignId ?? album.title),
-          name: `${album.title}${year ? ` (${year})` : ""}`,
-          link: inLibrary && typeof album.foreignAlbumId === "string" ? `${base}/album/${album.foreignAlbumId}` : addLink(album.title),
-          image: posterOf(album.images),
-          text: artistName ?? (typeof album.overview === "string" ? album.overview.slice(0, 300) : undefined),
-          type: inLibrary ? "album (in library)" : "album",
-        };
-      }
-      if (artist && typeof artist.artistName === "string") {
-        const inLibrary = typeof artist.id === "number" && artist.id > 0;
-        return {
-          id: String(artist.foreignArtistId ?? item.foreignId ?? artist.artistName),
-          name: artist.artistName,
-          link: inLibrary && typeof artist.foreignArtistId === "string" ? `${base}/artist/${artist.foreignArtistId}` : addLink(artist.artistName),
-          image: posterOf(artist.images),
-          text: typeof artist.overview === "string" ? artist.overview.slice(0, 300) : undefined,
-          type: inLibrary ? "artist (in library)" : "artist",
-        };
-      }
-      return undefined;
-    }).slice(0, limit);
-  },
+  capabilities: { calendar },
+  search: mixedSearch({ name: "Lidarr", nouns: { creator: "artist", work: "album" }, item: Item }),
 });
-
-function asObject(v: unknown): Record<string, unknown> | undefined {
-  return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-}

@@ -4,6 +4,8 @@ import { startArr } from "../arr-family/emulator.js";
 import { describeArrKind } from "../arr-family/suite.js";
 
 // The shape of Lidarr's /api/v1/search answer: artists and albums mixed, `id` on the inner object when in the library.
+// The image is in `remotePoster`/`remoteCover` (Lidarr/Lidarr src/Lidarr.Api.V1/Search/SearchController.cs,
+// v2.14.5.4836); `images` are the metadata covers, whose `remoteUrl` is not filled there.
 const mixed = [
   {
     foreignId: "0a1b2c3d-artist",
@@ -12,9 +14,10 @@ const mixed = [
       foreignArtistId: "0a1b2c3d-artist",
       overview: "A string ensemble.",
       images: [
-        { coverType: "banner", url: "/MediaCover/3/banner.jpg", remoteUrl: "https://assets.fanart.example/banner.jpg" },
-        { coverType: "poster", url: "/MediaCover/3/poster.jpg", remoteUrl: "https://assets.fanart.example/poster.jpg" },
+        { coverType: "banner", url: "/MediaCover/3/banner.jpg", remoteUrl: null },
+        { coverType: "poster", url: "/MediaCover/3/poster.jpg", remoteUrl: null },
       ],
+      remotePoster: "https://assets.fanart.example/poster.jpg",
       id: 3,
     },
     id: 1,
@@ -26,7 +29,8 @@ const mixed = [
       foreignAlbumId: "9f8e7d6c-album",
       releaseDate: "1993-12-14T00:00:00Z",
       artist: { artistName: "John Williams", foreignArtistId: "53b106e7-artist" },
-      images: [{ coverType: "cover", url: "https://coverart.example/front.jpg", remoteUrl: "https://coverart.example/front.jpg" }],
+      images: [{ coverType: "cover", url: "/MediaCover/Albums/9/cover.jpg", remoteUrl: null }],
+      remoteCover: "https://coverart.example/front.jpg",
     },
     id: 2,
   },

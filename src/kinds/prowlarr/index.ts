@@ -1,5 +1,25 @@
-import { arrGet, arrKind, asResults, readJson } from "../arr-family/adapter.js";
+import { z } from "zod";
 import { strictEncode } from "../../engine/http.js";
+import { baseOf } from "../../engine/probe.js";
+import { arrGet, arrKind, results } from "../arr-family/adapter.js";
+import { formatSize } from "../arr-family/format.js";
+import { publicUrl } from "../arr-family/links.js";
+import { indexers } from "./capabilities.js";
+
+// Prowlarr/Prowlarr src/Prowlarr.Api.V1/Search/ReleaseResource.cs (v1.0.0.2171, v2.3.5.5327). `downloadUrl`
+// carries the API key (`?apikey=`), so it is never read.
+const Release = z.object({
+  guid: z.string().nullish(),
+  indexerId: z.number().nullish(),
+  indexer: z.string().nullish(),
+  title: z.string().nullish(),
+  size: z.number().nullish(),
+  seeders: z.number().nullish(),
+  publishDate: z.string().nullish(),
+  protocol: z.string().nullish(),
+  posterUrl: z.string().nullish(),
+  categories: z.array(z.object({ name: z.string().nullish() })).nullish(),
+});
 
 /**
  * Prowlarr (API v1). Search fans out to every enabled indexer (`/api/v1/search?query=&type=search&limit=`),
@@ -14,40 +34,28 @@ export default arrKind({
   defaultPort: 9696,
   minVersion: "1.0",
   docsUrl: "https://prowlarr.com/docs/api/",
+  capabilities: { indexers },
   async search(ctx, query, limit) {
-    const spec = { name: "Prowlarr" };
-    const list = readJson(await arrGet(ctx, spec, "/api/v1/search", { query, type: "search", limit }), spec);
-    const base = ctx.url.toString().replace(/\/$/, "");
-    return asResults(list, (r) => {
-      if (typeof r.title !== "string") return undefined;
-      const indexer = typeof r.indexer === "string" ? r.indexer : undefined;
-      const category = Array.isArray(r.categories) ? (r.categories[0] as { name?: unknown } | undefined)?.name : undefined;
+    const list = await arrGet(ctx, { name: "Prowlarr" }, "/api/v1/search", z.array(Release), { query, type: "search", limit });
+    const base = baseOf(ctx.url);
+    return results(list, limit, (r) => {
+      if (!r.title) return undefined;
+      const category = r.categories?.[0]?.name;
       const facts = [
-        indexer,
-        typeof r.protocol === "string" ? r.protocol : undefined,
+        r.indexer,
+        r.protocol,
         typeof r.size === "number" ? formatSize(r.size) : undefined,
         typeof r.seeders === "number" ? `${r.seeders} seeders` : undefined,
-        typeof r.publishDate === "string" ? r.publishDate.slice(0, 10) : undefined,
+        r.publishDate?.slice(0, 10),
       ].filter(Boolean);
       return {
         id: String(r.guid ?? `${r.indexerId ?? ""}:${r.title}`),
         name: r.title,
         link: `${base}/search?query=${strictEncode(query)}${typeof r.indexerId === "number" ? `&indexerIds=${r.indexerId}` : ""}`,
-        image: typeof r.posterUrl === "string" ? r.posterUrl : undefined,
+        image: publicUrl(r.posterUrl, [ctx.secrets.apiKey ?? ""]),
         text: facts.join(" · ") || undefined,
-        type: typeof category === "string" ? category : typeof r.protocol === "string" ? r.protocol : undefined,
+        type: category ?? r.protocol ?? undefined,
       };
-    }).slice(0, limit);
+    });
   },
 });
-
-function formatSize(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
-}

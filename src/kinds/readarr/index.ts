@@ -1,10 +1,66 @@
-import { arrGet, arrKind, asResults, posterOf, readJson } from "../arr-family/adapter.js";
-import { strictEncode } from "../../engine/http.js";
+import { z } from "zod";
+import { arrKind, Images, mixedSearch } from "../arr-family/adapter.js";
+import { calendar } from "./capabilities.js";
 
 /**
- * Readarr (API v1; the project was archived in 2025 and never left 0.x). Search uses `/api/v1/search?term=`,
- * which answers authors and books mixed: each item has `foreignId` and either `author` or `book`.
+ * Readarr (API v1; the project was retired upstream in 2025 and never left 0.x). Search uses
+ * `/api/v1/search?term=`, which answers authors and books mixed (Readarr/Readarr
+ * src/Readarr.Api.V1/Search/SearchController.cs, v0.3.21.2475): each item has `foreignId` and either `author`
+ * or `book`. Images: `author.remotePoster` / `book.remoteCover` (src/Readarr.Api.V1/Author/AuthorResource.cs,
+ * Books/BookResource.cs).
  */
+const Author = z.object({
+  authorName: z.string(),
+  foreignAuthorId: z.string().nullish(),
+  titleSlug: z.string().nullish(),
+  overview: z.string().nullish(),
+  id: z.number().nullish(),
+  images: Images,
+  remotePoster: z.string().nullish(),
+});
+const Book = z.object({
+  title: z.string(),
+  titleSlug: z.string().nullish(),
+  foreignBookId: z.string().nullish(),
+  releaseDate: z.string().nullish(),
+  overview: z.string().nullish(),
+  id: z.number().nullish(),
+  author: z.object({ authorName: z.string().nullish() }).nullish(),
+  images: Images,
+  remoteCover: z.string().nullish(),
+});
+const Item = z
+  .object({ foreignId: z.string().nullish(), author: Author.nullish(), book: Book.nullish() })
+  .transform(({ foreignId, author, book }) => ({
+    foreignId,
+    creator: author
+      ? {
+          name: author.authorName,
+          foreignId: author.foreignAuthorId,
+          id: author.id,
+          page: author.titleSlug ? `/author/${author.titleSlug}` : undefined,
+          overview: author.overview,
+          remote: author.remotePoster,
+          images: author.images,
+          imageType: "poster",
+        }
+      : undefined,
+    work: book
+      ? {
+          name: book.title,
+          foreignId: book.foreignBookId,
+          id: book.id,
+          page: book.titleSlug ? `/book/${book.titleSlug}` : undefined,
+          year: book.releaseDate?.slice(0, 4),
+          byline: book.author?.authorName,
+          overview: book.overview,
+          remote: book.remoteCover,
+          images: book.images,
+          imageType: "cover",
+        }
+      : undefined,
+  }));
+
 export default arrKind({
   kind: "readarr",
   name: "Readarr",
@@ -13,44 +69,6 @@ export default arrKind({
   defaultPort: 8787,
   minVersion: "0.1",
   docsUrl: "https://readarr.com/docs/api/",
-  async search(ctx, query, limit) {
-    const spec = { name: "Readarr" };
-    const list = readJson(await arrGet(ctx, spec, "/api/v1/search", { term: query }), spec);
-    const base = ctx.url.toString().replace(/\/$/, "");
-    const addLink = (term: string) => `${base}/add/search?term=${strictEncode(term)}`;
-    return asResults(list, (item) => {
-      const author = asObject(item.author);
-      const book = asObject(item.book);
-      if (book && typeof book.title === "string") {
-        const inLibrary = typeof book.id === "number" && book.id > 0;
-        const bookAuthor = asObject(book.author);
-        const authorName = typeof bookAuthor?.authorName === "string" ? bookAuthor.authorName : undefined;
-        const year = typeof book.releaseDate === "string" ? book.releaseDate.slice(0, 4) : undefined;
-        return {
-          id: String(book.foreignBookId ?? item.foreignId ?? book.title),
-          name: `${book.title}${year ? ` (${year})` : ""}`,
-          link: inLibrary && typeof book.titleSlug === "string" ? `${base}/book/${book.titleSlug}` : addLink(book.title),
-          image: posterOf(book.images),
-          text: authorName ?? (typeof book.overview === "string" ? book.overview.slice(0, 300) : undefined),
-          type: inLibrary ? "book (in library)" : "book",
-        };
-      }
-      if (author && typeof author.authorName === "string") {
-        const inLibrary = typeof author.id === "number" && author.id > 0;
-        return {
-          id: String(author.foreignAuthorId ?? item.foreignId ?? author.authorName),
-          name: author.authorName,
-          link: inLibrary && typeof author.titleSlug === "string" ? `${base}/author/${author.titleSlug}` : addLink(author.authorName),
-          image: posterOf(author.images),
-          text: typeof author.overview === "string" ? author.overview.slice(0, 300) : undefined,
-          type: inLibrary ? "author (in library)" : "author",
-        };
-      }
-      return undefined;
-    }).slice(0, limit);
-  },
+  capabilities: { calendar },
+  search: mixedSearch({ name: "Readarr", nouns: { creator: "author", work: "book" }, item: Item }),
 });
-
-function asObject(v: unknown): Record<string, unknown> | undefined {
-  return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-}

@@ -2,6 +2,7 @@ import { expect } from "vitest";
 import { describeArrKind } from "../arr-family/suite.js";
 
 // The shape of Readarr's /api/v1/search answer: authors and books mixed, `id` on the inner object when in the library.
+// The image is in `remotePoster`/`remoteCover` (Readarr/Readarr src/Readarr.Api.V1/Search/SearchController.cs, v0.3.21.2475).
 const mixed = [
   {
     foreignId: "4367",
@@ -10,7 +11,8 @@ const mixed = [
       foreignAuthorId: "4367",
       titleSlug: "4367",
       overview: "Australian novelist, author of Schindler's Ark (Schindler's List).",
-      images: [{ coverType: "poster", url: "/MediaCover/Authors/4367/poster.jpg", remoteUrl: "https://images.example/keneally.jpg" }],
+      images: [{ coverType: "poster", url: "/MediaCover/Authors/4367/poster.jpg" }],
+      remotePoster: "https://images.example/keneally.jpg",
     },
     id: 1,
   },
@@ -22,7 +24,8 @@ const mixed = [
       foreignBookId: "3D7cc",
       releaseDate: "1982-10-18T00:00:00Z",
       author: { authorName: "Thomas Keneally" },
-      images: [{ coverType: "cover", remoteUrl: "https://images.example/schindler-cover.jpg" }],
+      images: [{ coverType: "cover", url: "/MediaCover/Books/5/cover.jpg" }],
+      remoteCover: "https://images.example/schindler-cover.jpg",
       id: 5,
     },
     id: 2,
