@@ -1,3 +1,4 @@
+import { DEBIAN13_ROOT, debian13, releaseAvailable } from "../testing/release.js";
 import fs from "node:fs";
 import path from "node:path";
 import { checkBinaries, findBinary, freePort, startDaemon, tempDir, versionLine, waitForPort, type Daemon } from "../testing/real-daemon.js";
@@ -40,15 +41,16 @@ export function available(): boolean {
 
 /**
  * A Debian 13 (trixie) root file system with radicale installed (issue #11: real servers of two releases),
- * made with `debootstrap --variant=minbase --include=radicale trixie DIR`; its Radicale (3.5) runs in a chroot
- * on the host network. Named by PATCHBAY_DEBIAN13_ROOT; without it (or without radicale in it) the Debian 13
- * release is reported unavailable, loudly, and the Debian 12 one still runs.
+ * made by scripts/debian13-root.sh (src/kinds/testing/release.ts); its Radicale (3.5) runs in a chroot
+ * on the host network. Without it the Debian 13 release is
+ * reported unavailable, loudly, and the Debian 12 one still runs.
  */
-export const debian13Root = process.env.PATCHBAY_DEBIAN13_ROOT;
+export const debian13Root = DEBIAN13_ROOT;
+let available13: boolean | undefined;
 export function debian13Available(): boolean {
-  const ok13 = !!debian13Root && fs.existsSync(path.join(debian13Root, "usr/bin/radicale")) && !!findBinary("chroot");
-  if (!ok13) console.warn(`Radicale from Debian 13 is not available: set PATCHBAY_DEBIAN13_ROOT to a trixie root with radicale (debootstrap --variant=minbase --include=radicale trixie DIR).`);
-  return ok13;
+  // Loud skip, or a failure in CI (PATCHBAY_REQUIRE_REAL_SERVERS=1), when scripts/debian13-root.sh has not run.
+  available13 ??= releaseAvailable(debian13, ["radicale"], "Radicale");
+  return available13;
 }
 
 export async function startRadicale(opts: { username?: string; password?: string; /** a Debian root to run Radicale from, in a chroot */ root?: string } = {}): Promise<RealRadicale> {
