@@ -92,7 +92,8 @@ export async function requireOutranks(q: Db, caller: Caller, targetId: string, a
   let lacking: string | undefined;
   if (!missing.length) {
     // Only what the target can reach beyond the caller matters; with equal global rights that is their rows.
-    const theirs = await accessibleList(q, { user: target, permissions, via: null }).execute();
+    const floor = globalIntegrationLevel(caller.permissions); // the caller has at least this on every integration
+    const theirs = (await accessibleList(q, { user: target, permissions, via: null }).execute()).filter((r) => Number(r.level) > floor);
     lacking = await integrationsBelow(q, caller, new Map(theirs.map((r) => [r.id, Number(r.level)])));
   }
   if (missing.length || lacking) {

@@ -1,6 +1,8 @@
 import { Client as McpClient } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolveCaller } from "../../src/services/auth.js";
+import * as groups from "../../src/services/groups.js";
 import { errorOf, makeClient, startPatchbay, type Client, type TestServer } from "../helpers/patchbay.js";
 import { startArr, type ArrEmulator } from "../../src/kinds/arr-family/emulator.js";
 import { startFakeServer, type FakeServer } from "../../src/kinds/testing/server.js";
@@ -15,6 +17,7 @@ let sonarr: ArrEmulator;
 let thief: FakeServer;
 const KEY = "escalation-sonarr-key-5c1d";
 const mcpClients: McpClient[] = [];
+let adminApiKey: string;
 
 beforeAll(async () => {
   [s, sonarr, thief] = await Promise.all([
@@ -23,6 +26,7 @@ beforeAll(async () => {
     // A server the attacker controls: it records what Patchbay sends it.
     startFakeServer((_req, res) => void res.writeHead(404).end()),
   ]);
+  adminApiKey = (await s.admin.auth.createApiKey.mutate({ name: "race" })).token;
 });
 afterAll(async () => {
   await Promise.all(mcpClients.map((c) => c.close()));
@@ -206,11 +210,19 @@ describe("the last admin", () => {
     for (let round = 0; round < 5; round++) {
       const other = await s.user([], `rival${round}`);
       await s.admin.group.addMember.mutate({ groupId: admins.id, userId: other.id });
+      // Both requests are authorised (each caller still holds admin) before either writes: the race window.
+      const [a, b] = await Promise.all([
+        resolveCaller(s.deps.db, { apiKey: adminApiKey }),
+        resolveCaller(s.deps.db, { apiKey: other.apiKey }),
+      ]);
+      expect([a.permissions.has("admin"), b.permissions.has("admin")]).toEqual([true, true]);
       const results = await Promise.allSettled([
-        s.admin.group.removeMember.mutate({ groupId: admins.id, userId: other.id }),
-        other.client.group.removeMember.mutate({ groupId: admins.id, userId: s.adminId }),
+        groups.removeMember(s.deps, a, admins.id, other.id),
+        groups.removeMember(s.deps, b, admins.id, s.adminId),
       ]);
       expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+      const refused = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
+      expect(refused.reason.message).toMatch(/without an admin/);
       const members = (await s.deps.db.selectFrom("groupMembers").select("userId").where("groupId", "=", admins.id).execute()).map((m) => m.userId);
       expect(members.length).toBe(1);
       if (members[0] !== s.adminId) {

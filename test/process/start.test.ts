@@ -74,13 +74,13 @@ describe("npm start on an empty data directory", () => {
       fs.rmSync(empty, { recursive: true, force: true });
     }
     // The instance of this file has its admin: an old weak value in the environment changes nothing there.
-    const again = await npmStart({ PATCHBAY_DATA_DIR: dataDir, PATCHBAY_ADMIN_USERNAME: "owner", PATCHBAY_ADMIN_PASSWORD: "letmein", PORT: String(await freePort()) });
+    const again = await npmStart({ PATCHBAY_DATA_DIR: dataDir, PATCHBAY_ADMIN_USERNAME: "owner", PATCHBAY_ADMIN_PASSWORD: "letmein" });
     try {
       await waitHealthy(again);
     } finally {
       await again.stop();
     }
-  });
+  }, 120_000);
 });
 
 describe.skipIf(!qbAvailable())("the seed's snippets against a real qBittorrent", () => {

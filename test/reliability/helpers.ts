@@ -43,8 +43,9 @@ export async function rawTrpc(baseUrl: string, apiKey: string, procedure: string
 }
 
 /**
- * A fingerprint of everything stored: every row of every table, sorted, hashed. `api_keys.last_used_at`
- * is left out: resolving an API key touches it (throttled) on any request, accepted or not, by design.
+ * A fingerprint of everything stored: every row of every table, sorted, hashed. `api_keys.last_used_at` and
+ * `sessions.last_seen_at` are left out: resolving a key or session touches them (throttled) on any request,
+ * accepted or not, by design.
  */
 export async function dbFingerprint(db: Kysely<Database>): Promise<{ hash: string; counts: Record<string, number> }> {
   const tables = (await db.introspection.getTables()).map((t) => t.name).sort();
@@ -57,6 +58,7 @@ export async function dbFingerprint(db: Kysely<Database>): Promise<{ hash: strin
       .map((r) => {
         const copy = { ...r };
         if (t === "api_keys" || t === "apiKeys") delete copy.lastUsedAt;
+        if (t === "sessions") delete copy.lastSeenAt; // likewise for a session (at most once a minute)
         return JSON.stringify(copy, Object.keys(copy).sort());
       })
       .sort();
