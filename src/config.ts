@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 
 /** Everything Patchbay reads from its environment, parsed once (contract §1). */
@@ -34,9 +35,33 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
   return n;
 }
 
+/** Secret variables that may also come from a file named by `<NAME>_FILE` (Docker/Podman/Kubernetes secrets). */
+export const FILE_VARIABLES = ["DATABASE_URL", "REDIS_URL", "PATCHBAY_ADMIN_PASSWORD", "SECRET_ENCRYPTION_PREVIOUS_KEYS"] as const;
+
+/**
+ * NAME, or the content of the file NAME_FILE names — without the one trailing newline editors and `echo` add.
+ * Both at once is ambiguous and refused, as is a file that cannot be read or is empty. (SECRET_ENCRYPTION_KEY_FILE
+ * is the keyring's own: it may also name a key file Patchbay generates, see src/crypto/keyring.ts.)
+ */
+function fromEnvOrFile(env: NodeJS.ProcessEnv, name: (typeof FILE_VARIABLES)[number]): string | undefined {
+  const file = env[`${name}_FILE`];
+  if (!file) return env[name] || undefined;
+  if (env[name]) throw new ConfigError(`${name} and ${name}_FILE are both set; set one of them`);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError(`${name}_FILE: cannot read ${file} (${code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : (e as Error).message})`);
+  }
+  const value = text.replace(/\r?\n$/, "");
+  if (!value) throw new ConfigError(`${name}_FILE: ${file} is empty`);
+  return value;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const adminUsername = env.PATCHBAY_ADMIN_USERNAME || undefined;
-  const adminPassword = env.PATCHBAY_ADMIN_PASSWORD || undefined;
+  const adminPassword = fromEnvOrFile(env, "PATCHBAY_ADMIN_PASSWORD");
   if ((adminUsername === undefined) !== (adminPassword === undefined)) {
     throw new ConfigError("PATCHBAY_ADMIN_USERNAME and PATCHBAY_ADMIN_PASSWORD must be set together");
   }
@@ -44,10 +69,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || "0.0.0.0",
     port: int(env, "PORT", 7575, 0, 65535),
     dataDir: path.resolve(env.PATCHBAY_DATA_DIR || "./data"),
-    databaseUrl: env.DATABASE_URL || undefined,
+    databaseUrl: fromEnvOrFile(env, "DATABASE_URL"),
     encryptionKeyHex: env.SECRET_ENCRYPTION_KEY || undefined,
     encryptionKeyFile: env.SECRET_ENCRYPTION_KEY_FILE || undefined,
-    previousKeysHex: (env.SECRET_ENCRYPTION_PREVIOUS_KEYS || "")
+    previousKeysHex: (fromEnvOrFile(env, "SECRET_ENCRYPTION_PREVIOUS_KEYS") || "")
       .split(",")
       .map((s) => s.trim())
       .filter(Boolean),
@@ -55,7 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminPassword,
     testTimeoutMs: int(env, "PATCHBAY_TEST_TIMEOUT_MS", 10_000, 100, 120_000),
     logLevel: env.LOG_LEVEL || "info",
-    redisUrl: env.REDIS_URL || undefined,
+    redisUrl: fromEnvOrFile(env, "REDIS_URL"),
     trustProxy: env.TRUST_PROXY === "true" || env.TRUST_PROXY === "1",
     provisionFile: env.PATCHBAY_PROVISION_FILE || undefined,
   };
