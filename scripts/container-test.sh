@@ -18,12 +18,10 @@ mkdir -p "$state"
 # cgroupfs works. Storage is podman's own per machine; the cached base image survives between CI runs on
 # this machine and a fresh machine builds it again (about a minute).
 export CONTAINERS_CONF="$state/containers.conf"
-cat >"$CONTAINERS_CONF" <<'EOF'
-[containers]
-default_ulimits = []
-[engine]
-cgroup_manager = "cgroupfs"
-EOF
+conf=$'[containers]\ndefault_ulimits = []\n[engine]\ncgroup_manager = "cgroupfs"'
+if [ "$(cat "$CONTAINERS_CONF" 2>/dev/null)" != "$conf" ]; then
+  printf '%s\n' "$conf" >"$CONTAINERS_CONF.$$" && mv "$CONTAINERS_CONF.$$" "$CONTAINERS_CONF"
+fi
 pm() { podman --runtime runc "$@"; }
 
 node_prefix() { dirname "$(dirname "$(readlink -f "$(command -v node)")")"; }
@@ -76,8 +74,11 @@ build() {
   trap 'rm -rf "$ctx"' RETURN
   clean_copy "$ctx"
   local t0=$SECONDS
-  pm build --network host --build-arg "BASE=$b" -t "$tag" -f "$ctx/Containerfile" "$ctx" >&2
+  # docker format: OCI images have no HEALTHCHECK.
+  pm build --format docker --network host --build-arg "BASE=$b" -t "$tag" -f "$ctx/Containerfile" "$ctx" >&2
   echo "built $tag in $((SECONDS - t0)) s" >&2
+  # Build-stage layers are the cache of the next build (npm ci is minutes); older ones only take disk.
+  pm image prune -f --filter until=72h >/dev/null
   echo "$tag"
 }
 

@@ -7,17 +7,15 @@ export const CLEAN_SHUTDOWN_LINE = "shut down cleanly";
 /**
  * SIGTERM/SIGINT (`docker stop`, Ctrl-C, systemd): stop accepting connections, let requests in flight finish,
  * close the database (SQLite's WAL is checkpointed into the main file, see src/server/start.ts), then exit 0
- * with one clear log line. A close that hangs past `graceMs`, or a second signal, exits at once with 1 —
- * container engines kill after 10 s anyway, and a stop should never look like a hang.
+ * with one clear log line. A close that hangs past `graceMs` exits with 1 — container engines kill after 10 s
+ * anyway, and a stop should never look like a hang. Repeated signals are ignored: under `npm start` the same
+ * Ctrl-C/SIGTERM arrives twice (from the terminal or process group, and forwarded by npm).
  */
 export function stopOnSignals(app: FastifyInstance, log: Logger, graceMs = 4000): void {
   let stopping = false;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {
-      if (stopping) {
-        log.warn({ signal }, "second signal while shutting down; exiting now");
-        process.exit(1);
-      }
+      if (stopping) return;
       stopping = true;
       log.info({ signal }, "shutting down");
       setTimeout(() => {
