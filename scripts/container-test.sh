@@ -15,13 +15,17 @@ state=${PATCHBAY_CONTAINER_STATE:-/var/lib/patchbay-ci}
 mkdir -p "$state"
 
 # crun (podman's default) refuses here: ulimits are not permitted and the cgroups are hybrid — runc with
-# cgroupfs works. Storage is podman's own per machine; the cached base image survives between CI runs on
-# this machine and a fresh machine builds it again (about a minute).
-export CONTAINERS_CONF="$state/containers.conf"
-conf=$'[containers]\ndefault_ulimits = []\n[engine]\ncgroup_manager = "cgroupfs"'
-if [ "$(cat "$CONTAINERS_CONF" 2>/dev/null)" != "$conf" ]; then
-  printf '%s\n' "$conf" >"$CONTAINERS_CONF.$$" && mv "$CONTAINERS_CONF.$$" "$CONTAINERS_CONF"
-fi
+# cgroupfs works. Images live in a storage of this script's own under $state (nothing else on the machine is
+# touched, and `rm -rf $state` resets it): the stand-in base and the build cache survive between CI runs on
+# this machine, and a fresh machine builds them (see README "Run with Docker/Podman" for the timings). Reusing
+# it is safe: the base's tag is a hash of what goes into it, and build layers are reused only for identical
+# inputs.
+export CONTAINERS_CONF="$state/containers.conf" CONTAINERS_STORAGE_CONF="$state/storage.conf"
+write_if_changed() { # file content — atomically, so concurrent podman calls never read half a file
+  if [ "$(cat "$1" 2>/dev/null)" != "$2" ]; then printf '%s\n' "$2" >"$1.$$" && mv "$1.$$" "$1"; fi
+}
+write_if_changed "$CONTAINERS_CONF" $'[containers]\ndefault_ulimits = []\n[engine]\ncgroup_manager = "cgroupfs"'
+write_if_changed "$CONTAINERS_STORAGE_CONF" "$(printf '[storage]\ndriver = "overlay"\ngraphroot = "%s/storage"\nrunroot = "%s/run"' "$state" "$state")"
 pm() { podman --runtime runc "$@"; }
 
 node_prefix() { dirname "$(dirname "$(readlink -f "$(command -v node)")")"; }
@@ -37,6 +41,7 @@ base() {
   dir=$(mktemp -d "$state/base.XXXXXX")
   trap 'rm -rf "$dir"' RETURN
   echo "building the stand-in base $tag (debootstrap bookworm minbase + Node from $prefix)" >&2
+  local t0=$SECONDS
   debootstrap --variant=minbase bookworm "$dir/rootfs" http://deb.debian.org/debian >"$dir/debootstrap.log" 2>&1 ||
     { tail -20 "$dir/debootstrap.log" >&2; return 1; }
   local r="$dir/rootfs"
@@ -55,7 +60,8 @@ base() {
   chroot "$r" groupadd --gid 1000 node
   chroot "$r" useradd --uid 1000 --gid node --shell /bin/bash --create-home node
   rm -rf "$r/var/cache/apt/archives/"*.deb "$r/var/lib/apt/lists/"*
-  tar -C "$r" -c . | pm import --change 'CMD ["node"]' - "$tag" >/dev/null
+  tar -C "$r" -c . | pm import --change 'CMD ["node"]' - "$tag" >/dev/null 2>&1
+  echo "built the stand-in base in $((SECONDS - t0)) s" >&2
   echo "$tag"
 }
 
@@ -81,6 +87,13 @@ build() {
   pm image prune -f --filter until=72h >/dev/null
   echo "$tag"
 }
+
+# A storage left unusable (a machine that died mid-write) is rebuilt rather than failing every later run.
+if ! pm info >/dev/null 2>&1; then
+  echo "podman storage under $state is unusable; starting a new one" >&2
+  rm -rf "$state/storage" "$state/run"
+  pm info >/dev/null
+fi
 
 case "${1:-}" in
   base) base ;;

@@ -57,7 +57,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (enabled) {
-    for (const c of containers) await podman(["rm", "-f", "-t", "0", c]);
+    for (const c of containers) await podman(["rm", "-f", "-v", "-t", "0", c]);
     for (const v of volumes) await podman(["volume", "rm", "-f", v]);
     for (const s of secrets) await podman(["secret", "rm", s]);
   }
@@ -267,7 +267,7 @@ http { access_log off; client_body_temp_path ${dir}/body; proxy_temp_path ${dir}
       nginx.kill("SIGTERM");
       await new Promise((r) => nginx!.once("exit", r));
     }
-    for (const name of names) await podman(["rm", "-f", "-t", "0", name]);
+    for (const name of names) await podman(["rm", "-f", "-v", "-t", "0", name]);
     await redis?.stop();
     spawnSync("bash", [path.join(ROOT, "scripts", "pg-stop.sh")], { env: { ...process.env, PGDIR: pgDir } });
   }, 60_000);
