@@ -3,7 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts", "src/**/*.test.ts"],
-    exclude: ["test/reliability/**", "node_modules/**"],
+    // Own configs and CI steps: the reliability suite (minutes of load) and the container image (podman).
+    exclude: ["test/reliability/**", "test/container/**", "node_modules/**"],
     pool: "forks",
     testTimeout: 30_000,
     hookTimeout: 60_000,

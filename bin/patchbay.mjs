@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The `patchbay` command (package.json "bin"): runs the TypeScript CLI in src/cli through tsx, the same
-// runtime as `npm start`, so no build step is needed.
+// The `patchbay` command (package.json "bin"): runs the TypeScript CLI in src/cli through tsx, so a checkout
+// needs no build step. The container image runs the esbuild bundle of the same CLI (build/cli/index.js).
 import { register } from "tsx/esm/api";
 
 register();

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 
@@ -74,9 +75,33 @@ export function parseTrustProxy(raw: string | undefined): boolean | number | str
   throw new ConfigError(`TRUST_PROXY must be false, true (one proxy), a number of proxy hops (1-10) or a comma-separated list of proxy addresses/CIDRs (got "${value}")`);
 }
 
+/** Secret variables that may also come from a file named by `<NAME>_FILE` (Docker/Podman/Kubernetes secrets). */
+export const FILE_VARIABLES = ["DATABASE_URL", "REDIS_URL", "PATCHBAY_ADMIN_PASSWORD", "SECRET_ENCRYPTION_PREVIOUS_KEYS"] as const;
+
+/**
+ * NAME, or the content of the file NAME_FILE names — without the one trailing newline editors and `echo` add.
+ * Both at once is ambiguous and refused, as is a file that cannot be read or is empty. (SECRET_ENCRYPTION_KEY_FILE
+ * is the keyring's own: it may also name a key file Patchbay generates, see src/crypto/keyring.ts.)
+ */
+function fromEnvOrFile(env: NodeJS.ProcessEnv, name: (typeof FILE_VARIABLES)[number]): string | undefined {
+  const file = env[`${name}_FILE`];
+  if (!file) return env[name] || undefined;
+  if (env[name]) throw new ConfigError(`${name} and ${name}_FILE are both set; set one of them`);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError(`${name}_FILE: cannot read ${file} (${code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : (e as Error).message})`);
+  }
+  const value = text.replace(/\r?\n$/, "");
+  if (!value) throw new ConfigError(`${name}_FILE: ${file} is empty`);
+  return value;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const adminUsername = env.PATCHBAY_ADMIN_USERNAME || undefined;
-  const adminPassword = env.PATCHBAY_ADMIN_PASSWORD || undefined;
+  const adminPassword = fromEnvOrFile(env, "PATCHBAY_ADMIN_PASSWORD");
   if ((adminUsername === undefined) !== (adminPassword === undefined)) {
     throw new ConfigError("PATCHBAY_ADMIN_USERNAME and PATCHBAY_ADMIN_PASSWORD must be set together");
   }
@@ -84,10 +109,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || "0.0.0.0",
     port: int(env, "PORT", 7575, 0, 65535),
     dataDir: path.resolve(env.PATCHBAY_DATA_DIR || "./data"),
-    databaseUrl: env.DATABASE_URL || undefined,
+    databaseUrl: fromEnvOrFile(env, "DATABASE_URL"),
     encryptionKeyHex: env.SECRET_ENCRYPTION_KEY || undefined,
     encryptionKeyFile: env.SECRET_ENCRYPTION_KEY_FILE || undefined,
-    previousKeysHex: (env.SECRET_ENCRYPTION_PREVIOUS_KEYS || "")
+    previousKeysHex: (fromEnvOrFile(env, "SECRET_ENCRYPTION_PREVIOUS_KEYS") || "")
       .split(",")
       .map((s) => s.trim())
       .filter(Boolean),
@@ -96,7 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     testTimeoutMs: int(env, "PATCHBAY_TEST_TIMEOUT_MS", 10_000, 100, 120_000),
     capabilityCacheMs: int(env, "PATCHBAY_CAPABILITY_CACHE_MS", 2_000, 0, 600_000),
     logLevel: env.LOG_LEVEL || "info",
-    redisUrl: env.REDIS_URL || undefined,
+    redisUrl: fromEnvOrFile(env, "REDIS_URL"),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     bodyLimit: int(env, "PATCHBAY_BODY_LIMIT", 1024 * 1024, 1024, 100 * 1024 * 1024),
     requestTimeoutMs: int(env, "PATCHBAY_REQUEST_TIMEOUT_MS", 30_000, 100, 600_000),

@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { sql } from "kysely";
 import pino, { type Logger } from "pino";
 import { ConfigError, type Config } from "../config.js";
 import { passwordProblem } from "../auth/password-policy.js";
@@ -72,6 +73,15 @@ export async function createDeps(config: Config, log: Logger = createLogger(conf
     close: async () => {
       await Promise.allSettled(closers.map((c) => c()));
       await deps.trust.close();
+      if (dialect === "sqlite") {
+        // Fold the write-ahead log into the database file, so a stopped instance is one self-contained file
+        // (a backup copy of patchbay.db alone is complete).
+        try {
+          await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);
+        } catch (err) {
+          log.warn({ err: (err as Error).message }, "could not checkpoint the SQLite write-ahead log");
+        }
+      }
       await db.destroy();
     },
   };

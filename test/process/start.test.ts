@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppRouter } from "../../src/api/root.js";
 import { available as qbAvailable, startQbittorrent, type RealQbittorrent } from "../../src/kinds/qbittorrent/real.js";
 import { freePort, npmStart, waitHealthy, type RunningProcess } from "../helpers/process.js";
+import { serverPid } from "../reliability/helpers.js";
 
 /** The README's start command as a real process, and the seed's snippets run against it over HTTP. */
 let dataDir: string;
@@ -159,4 +160,28 @@ describe.skipIf(!qbAvailable())("the seed's snippets against a real qBittorrent"
     await api.integration.delete.mutate({ id });
     await expect(api.integration.byId.query({ id })).rejects.toThrow("Integration not found");
   });
+});
+
+describe("stopping npm start", () => {
+  it("SIGTERM: exit 0 within seconds, SQLite checkpointed (no WAL left), one clean shutdown line", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pb-stop-"));
+    try {
+      const p = await npmStart({ PATCHBAY_DATA_DIR: dir, PATCHBAY_ADMIN_USERNAME: "owner", PATCHBAY_ADMIN_PASSWORD: "owner-password-1" });
+      await waitHealthy(p);
+      const wal = path.join(dir, "patchbay.db-wal");
+      expect(fs.statSync(wal).size).toBeGreaterThan(0); // migrations and the first admin are in the log, not yet in the file
+      const pid = serverPid(p)!;
+      expect(pid).toBeGreaterThan(0);
+      const started = Date.now();
+      // Twice, as under `npm start` a terminal's Ctrl-C is (the tty's process group, and npm forwarding it).
+      process.kill(pid, "SIGTERM");
+      process.kill(pid, "SIGTERM");
+      expect(await p.exited).toBe(0);
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(p.output().match(/"msg":"shut down cleanly"/g)).toHaveLength(1);
+      expect(fs.statSync(wal, { throwIfNoEntry: false })?.size ?? 0).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
