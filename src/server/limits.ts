@@ -79,7 +79,13 @@ export function registerRequestLimits(app: FastifyInstance, config: Pick<Config,
   // LINGER_MS to read the answer, then the socket is closed.
   const refusedBody = (req: FastifyRequest, reply: FastifyReply) => !req.raw.complete && (reply.statusCode === 413 || reply.statusCode === 415);
   app.addHook("onSend", async (req, reply) => {
-    if (refusedBody(req, reply)) reply.removeHeader("connection");
+    if (!refusedBody(req, reply)) return;
+    // Tell the client this connection ends, so it does not send its next request on a socket we are about to
+    // cut. Node would then destroy the socket right after the answer (a reset, with the body unread); a
+    // half-close (FIN) instead lets the answer arrive and the linger below end the socket.
+    reply.header("connection", "close");
+    const socket = req.raw.socket as (typeof req.raw.socket & { destroySoon?: () => void }) | null;
+    if (socket) socket.destroySoon = () => void socket.end();
   });
   app.addHook("onResponse", async (req, reply) => {
     const raw = req.raw;

@@ -352,7 +352,7 @@ describe("bad input is a 4xx naming the field, never a 500", () => {
       }
     }
     expect(calls).toBeGreaterThan(200);
-  });
+  }, 180_000); // several hundred requests; every capability route adds six
 
   it("REST never switches on coercion in the shared schemas: a string boolean is refused over REST and over tRPC", async () => {
     const res = await rest("POST", "/integrations", { key: creator.apiKey, body: { ...sonarrBody("coerced"), attemptSearchEngineCreation: "false" } });

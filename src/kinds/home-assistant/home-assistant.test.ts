@@ -94,7 +94,8 @@ describe("homeAssistant: search", () => {
         id: "media_player.den",
         name: EXOTIC,
         link: `${ha.url}/history?entity_id=media_player.den`,
-        image: `${ha.url}/api/media_player_proxy/media_player.den?token=abc`,
+        // The entity picture's access token is removed on the way out (src/engine/redact.ts): a `use` user never gets it.
+        image: `${ha.url}/api/media_player_proxy/media_player.den`,
         text: "media_player.den: playing",
         type: "media_player",
       },
