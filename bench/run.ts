@@ -10,6 +10,8 @@ import os from "node:os";
 import path from "node:path";
 import { startArr } from "../src/kinds/arr-family/emulator.js";
 import { downloadsQueueFigure, watchFigure, type CapabilityFigures } from "./capabilities.js";
+import { startQbittorrentEmulator } from "../src/kinds/qbittorrent/emulator.js";
+import { startTransmissionEmulator } from "../src/kinds/transmission/emulator.js";
 import { connectionFigures, type ConnectionFigures } from "./connection.js";
 import { DATASETS, removeDataset, SEARCH_QUERY, seedDataset, type Dataset, type DatasetSpec } from "./dataset.js";
 import { load, rssMb, SERVER_COMMAND, startServerProcess, treeRssMb, trpcMutation, trpcQuery, type HttpRequest, type HttpResult } from "./http.js";
@@ -112,8 +114,7 @@ async function benchDataset(spec: DatasetSpec): Promise<void> {
     }
     if (spec.name === "small" && only.has("capabilities")) {
       log("capability figures: 100 watchers of 10 integrations (20 s), downloads.queue over 6 clients");
-      // The download kinds' emulators go here once their capability exists (the lead's merge): one per kind, no delay.
-      results.capabilities = { watch: await watchFigure(ds), downloadsQueue: await downloadsQueueFigure(ds, []) };
+      results.capabilities = { watch: await watchFigure(ds), downloadsQueue: await downloadQueueOverEmulators(ds) };
     }
     await ds.deps.close();
     if (!only.has("http")) return;
@@ -300,4 +301,33 @@ try {
 } catch (e) {
   console.error("bench failed:", e);
   process.exit(1);
+}
+
+/**
+ * `downloads.queue` over 6 download clients: the two download kinds that have protocol emulators (qBittorrent
+ * 5.2, Transmission 4.1), three instances of each, every one with 20 torrents and no delay.
+ */
+async function downloadQueueOverEmulators(ds: Parameters<typeof downloadsQueueFigure>[0]) {
+  const torrents = (prefix: string) =>
+    Array.from({ length: 20 }, (_, i) => ({ hash: `${prefix}${String(i).padStart(38, "0")}`.slice(0, 40), name: `bench-${prefix}-${i}`, size: 1e9, progress: i / 20, state: "downloading" }));
+  const creds = { username: "bench", password: "bench-password-1" };
+  const secrets = [{ kind: "username" as const, value: creds.username }, { kind: "password" as const, value: creds.password }];
+  const emulators = await Promise.all([
+    ...["aa", "ab", "ac"].map((p) => startQbittorrentEmulator({ release: "5.2", ...creds, maxAuthFail: 0, torrents: torrents(p) })),
+    ...["ba", "bb", "bc"].map((p) =>
+      startTransmissionEmulator({
+        release: "4.1",
+        ...creds,
+        torrents: torrents(p).map((t) => ({ hashString: t.hash, name: t.name, status: 4, percentDone: t.progress, sizeWhenDone: t.size })),
+      }),
+    ),
+  ]);
+  try {
+    return await downloadsQueueFigure(
+      ds,
+      emulators.map((e, i) => ({ kind: i < 3 ? "qBittorrent" : "transmission", url: e.url, secrets })),
+    );
+  } finally {
+    await Promise.all(emulators.map((e) => e.close()));
+  }
 }
