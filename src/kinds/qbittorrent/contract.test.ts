@@ -1,6 +1,7 @@
 import { kindContract, type Release } from "../testing/contract.js";
 import { startQbittorrentEmulator, type QbRelease } from "./emulator.js";
-import { available, startQbittorrent } from "./real.js";
+import { debian12, debian13, releaseAvailable, type DaemonRelease } from "../testing/release.js";
+import { startQbittorrent } from "./real.js";
 
 const USER = "qb-contract-user";
 const PASS = "qb-contract-Pw-93e";
@@ -21,6 +22,22 @@ const emulated = (release: QbRelease, version: string, path: "password" | "apiKe
   },
 });
 
+// The real daemons of two Debian releases: 4.5.2 (Debian 12) and 5.1 (Debian 13, src/kinds/testing/release.ts).
+const real = (release: DaemonRelease): Release => ({
+  label: `${release.label} qbittorrent-nox (real)`,
+  available: () => releaseAvailable(release, ["qbittorrent-nox"], "qBittorrent"),
+  async start() {
+    const qb = await startQbittorrent({ username: "qb-contract-user", release });
+    return {
+      url: qb.url,
+      version: qb.version,
+      secrets: [{ kind: "username", value: qb.username }, { kind: "password", value: qb.password }],
+      wrongSecrets: [{ kind: "username", value: qb.username }, { kind: "password", value: "wrong-Pw-000" }],
+      close: () => qb.stop(),
+    };
+  },
+});
+
 // The version matrix (emulator.ts): 4.x (pause/resume, 200 logins), 5.0–5.1 (stop/start), 5.2+ (204/401 logins, API keys).
 kindContract({
   kind: "qBittorrent",
@@ -30,19 +47,7 @@ kindContract({
     emulated("5.0", "5.1.2", "password"),
     emulated("5.2", "5.2.3", "password"),
     emulated("5.2", "5.2.3", "apiKey"),
-    {
-      label: "Debian 12 qbittorrent-nox (real)",
-      available,
-      async start() {
-        const qb = await startQbittorrent({ username: "qb-contract-user" });
-        return {
-          url: qb.url,
-          version: qb.version,
-          secrets: [{ kind: "username", value: qb.username }, { kind: "password", value: qb.password }],
-          wrongSecrets: [{ kind: "username", value: qb.username }, { kind: "password", value: "wrong-Pw-000" }],
-          close: () => qb.stop(),
-        };
-      },
-    },
+    real(debian12),
+    real(debian13),
   ],
 });

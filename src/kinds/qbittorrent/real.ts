@@ -1,7 +1,8 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { checkBinaries, findBinary, freePort, startDaemon, tempDir, versionLine, waitUntil } from "../testing/real-daemon.js";
+import { debian12, type DaemonRelease } from "../testing/release.js";
+import { checkBinaries, freePort, waitUntil } from "../testing/real-daemon.js";
 
 /**
  * The real qBittorrent (Debian's qbittorrent-nox 4.5.2) on 127.0.0.1 with a fresh profile, fixed Web UI
@@ -37,17 +38,18 @@ export function qbPasswordHash(password: string): string {
 export interface StartOptions {
   username?: string;
   password?: string;
-  /** The daemon to run (default: Debian's qbittorrent-nox on PATH), so another release can be plugged in. */
-  binary?: string;
+  /** Which Debian release's qbittorrent-nox runs (default: this machine's Debian 12; src/kinds/testing/release.ts). */
+  release?: DaemonRelease;
 }
 
 export async function startQbittorrent(opts: StartOptions = {}): Promise<RealQbittorrent> {
-  const binary = opts.binary ?? findBinary(BINARY);
-  if (!binary) throw new Error(`${BINARY} is not installed (apt-get install qbittorrent-nox)`);
+  const release = opts.release ?? debian12;
+  const missing = release.missing([BINARY]);
+  if (missing) throw new Error(`${release.label}: ${missing}`);
   const username = opts.username ?? "admin";
   const password = opts.password ?? "qb-Secret-pw-7f3a";
-  const version = versionLine(binary, ["--version"], /qBittorrent v(\d+\.\d+(?:\.\d+)?)/);
-  const profileDir = tempDir("qbittorrent");
+  const version = release.versionLine(BINARY, ["--version"], /qBittorrent v(\d+\.\d+(?:\.\d+)?)/);
+  const profileDir = release.tempDir("qbittorrent");
   const webPort = await freePort();
   const peerPort = await freePort();
   const confDir = path.join(profileDir, "qBittorrent", "config");
@@ -82,7 +84,8 @@ export async function startQbittorrent(opts: StartOptions = {}): Promise<RealQbi
       "",
     ].join("\n"),
   );
-  const daemon = startDaemon(binary, [`--profile=${profileDir}`], { env: { HOME: profileDir } });
+  const guestDir = release.guestPath(profileDir);
+  const daemon = release.start(BINARY, [`--profile=${guestDir}`], { env: { HOME: guestDir } });
   const url = `http://127.0.0.1:${webPort}`;
   try {
     // Ready = a correct-credential login succeeds (failed logins are what count toward qBittorrent's ban).
