@@ -1,23 +1,21 @@
-import { kindContract } from "../testing/contract.js";
-import { available, startAria2 } from "./real.js";
+import { kindContract, type Release } from "../testing/contract.js";
+import { debian12, debian13, releaseAvailable, type DaemonRelease } from "../testing/release.js";
+import { startAria2 } from "./real.js";
 
-// aria2's matrix: Debian 12's real 1.36 (Debian 13's 1.37 to be plugged in through the harness's `binary`).
-kindContract({
-  kind: "aria2",
-  releases: [
-    {
-      label: "Debian 12 aria2c (real)",
-      available,
-      async start() {
-        const ar = await startAria2();
-        return {
-          url: ar.url,
-          version: ar.version,
-          secrets: [{ kind: "token", value: ar.credentials.token! }],
-          wrongSecrets: [{ kind: "token", value: "wrong-token-000" }],
-          close: () => ar.stop(),
-        };
-      },
-    },
-  ],
+// aria2's matrix: the real aria2c of Debian 12 (1.36) and Debian 13 (1.37, src/kinds/testing/release.ts).
+const real = (release: DaemonRelease): Release => ({
+  label: `${release.label} aria2c (real)`,
+  available: () => releaseAvailable(release, ["aria2c"], "aria2"),
+  async start() {
+    const ar = await startAria2({ release });
+    return {
+      url: ar.url,
+      version: ar.version,
+      secrets: [{ kind: "token", value: ar.credentials.token! }],
+      wrongSecrets: [{ kind: "token", value: "wrong-token-000" }],
+      close: () => ar.stop(),
+    };
+  },
 });
+
+kindContract({ kind: "aria2", releases: [real(debian12), real(debian13)] });

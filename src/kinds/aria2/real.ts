@@ -1,5 +1,6 @@
 import fs from "node:fs";
-import { checkBinaries, findBinary, freePort, startDaemon, tempDir, versionLine, waitForPort, type Daemon } from "../testing/real-daemon.js";
+import { checkBinaries, freePort, waitForPort, type Daemon } from "../testing/real-daemon.js";
+import { debian12, type DaemonRelease } from "../testing/release.js";
 
 /**
  * The real aria2 (Debian's aria2 1.36.0) with only its JSON-RPC interface on 127.0.0.1, a fixed RPC secret,
@@ -26,25 +27,26 @@ export function available(): boolean {
 }
 
 /** `token: null` starts aria2 without an RPC secret (its default), where every token is accepted. */
-export async function startAria2(opts: { token?: string | null; binary?: string } = {}): Promise<RealAria2> {
-  // `binary`: the aria2c to run (default: Debian's on PATH), so another release can be plugged in.
-  const binary = opts.binary ?? findBinary(BINARY);
-  if (!binary) throw new Error(`${BINARY} is not installed (apt-get install -y --no-install-recommends aria2)`);
+export async function startAria2(opts: { token?: string | null; release?: DaemonRelease } = {}): Promise<RealAria2> {
+  // `release`: which Debian release's aria2c runs (default: this machine's Debian 12; src/kinds/testing/release.ts).
+  const release = opts.release ?? debian12;
+  const missing = release.missing([BINARY]);
+  if (missing) throw new Error(`${release.label}: ${missing}`);
   const token = opts.token === null ? undefined : (opts.token ?? "aria2-Secret-tok-5b9c");
-  const version = versionLine(binary, ["--version"], /aria2 version (\S+)/);
+  const version = release.versionLine(BINARY, ["--version"], /aria2 version (\S+)/);
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const dir = tempDir("aria2");
+    const dir = release.tempDir("aria2");
     const port = await freePort();
     // prettier-ignore
     const args = [
       "--no-conf", "--enable-rpc", "--rpc-listen-all=false", `--rpc-listen-port=${port}`,
       ...(token !== undefined ? [`--rpc-secret=${token}`] : []),
-      `--dir=${dir}`,
+      `--dir=${release.guestPath(dir)}`,
       "--enable-dht=false", "--enable-dht6=false", "--bt-enable-lpd=false", "--enable-peer-exchange=false",
       "--check-certificate=true", "--quiet=true",
     ];
-    const daemon: Daemon = startDaemon(binary, args, { cwd: dir, env: { HOME: dir } });
+    const daemon: Daemon = release.start(BINARY, args, { env: { HOME: release.guestPath(dir) } });
     try {
       // TCP connect only: a probe with a wrong token would be a side effect, and aria2 needs no warm-up.
       await waitForPort(port, daemon, 15_000, "aria2c RPC");

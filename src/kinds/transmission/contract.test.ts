@@ -1,6 +1,7 @@
 import { kindContract, type Release } from "../testing/contract.js";
 import { startTransmissionEmulator, type TrRelease } from "./emulator.js";
-import { available, startTransmission } from "./real.js";
+import { debian12, debian13, releaseAvailable, type DaemonRelease } from "../testing/release.js";
+import { startTransmission } from "./real.js";
 
 const USER = "tr-contract-user";
 const PASS = "tr-contract-Pw-4b1";
@@ -18,19 +19,23 @@ const emulated = (release: TrRelease, version: string): Release => ({
 });
 
 // The version matrix (emulator.ts): 3.00 (Debian 12), 4.0, 4.1 (Debian 13).
+// The real daemons of two Debian releases: 3.00 (Debian 12) and 4.1 (Debian 13, src/kinds/testing/release.ts).
+const real = (release: DaemonRelease): Release => ({
+  label: `${release.label} transmission-daemon (real)`,
+  available: () => releaseAvailable(release, ["transmission-daemon"], "Transmission"),
+  async start() {
+    const tr = await startTransmission({ username: USER, release });
+    return { url: tr.url, version: tr.version, secrets: creds(USER, tr.password), wrongSecrets: creds(USER, "wrong-Pw-000"), close: () => tr.stop() };
+  },
+});
+
 kindContract({
   kind: "transmission",
   releases: [
     emulated("3.00", "3.00"),
     emulated("4.0", "4.0.6"),
     emulated("4.1", "4.1.0"),
-    {
-      label: "Debian 12 transmission-daemon (real)",
-      available,
-      async start() {
-        const tr = await startTransmission({ username: USER });
-        return { url: tr.url, version: tr.version, secrets: creds(USER, tr.password), wrongSecrets: creds(USER, "wrong-Pw-000"), close: () => tr.stop() };
-      },
-    },
+    real(debian12),
+    real(debian13),
   ],
 });

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
-import { checkBinaries, findBinary, freePort, startDaemon, tempDir, versionLine, waitUntil } from "../testing/real-daemon.js";
+import { checkBinaries, freePort, waitUntil } from "../testing/real-daemon.js";
+import { debian12, type DaemonRelease } from "../testing/release.js";
 
 /**
  * The real Transmission (Debian's transmission-daemon 3.00) on 127.0.0.1 with a fresh config dir, RPC auth
@@ -31,32 +32,34 @@ export function available(): boolean {
 export interface StartOptions {
   username?: string;
   password?: string;
-  /** The daemon to run (default: Debian's transmission-daemon on PATH), so another release can be plugged in. */
-  binary?: string;
+  /** Which Debian release's transmission-daemon runs (default: this machine's Debian 12; src/kinds/testing/release.ts). */
+  release?: DaemonRelease;
 }
 
 export async function startTransmission(opts: StartOptions = {}): Promise<RealTransmission> {
-  const binary = opts.binary ?? findBinary(BINARY);
-  if (!binary) throw new Error(`${BINARY} is not installed (apt-get install transmission-daemon)`);
+  const release = opts.release ?? debian12;
+  const missing = release.missing([BINARY]);
+  if (missing) throw new Error(`${release.label}: ${missing}`);
   const username = opts.username ?? "admin";
   const password = opts.password ?? "tr-Secret-pw-91c2";
-  const version = versionLine(binary, ["-V"], /transmission-daemon (\d+\.\d+(?:\.\d+)?)/);
-  const configDir = tempDir("transmission");
+  const version = release.versionLine(BINARY, ["-V"], /transmission-daemon (\d+\.\d+(?:\.\d+)?(?:-[\w.]+)?)/);
+  const configDir = release.tempDir("transmission");
+  const guestDir = release.guestPath(configDir);
   const rpcPort = await freePort();
   const peerPort = await freePort();
   const downloads = path.join(configDir, "dl");
   fs.mkdirSync(downloads);
   // prettier-ignore
   const args = [
-    "-f", "-g", configDir,
+    "-f", "-g", guestDir,
     "-p", String(rpcPort), "-r", "127.0.0.1", "-a", "127.0.0.1",
     "-t", "-u", username, "-v", password,
     "-O", "-Y", "-M", // no DHT, no LPD, no port mapping
     "-i", "127.0.0.1", "-P", String(peerPort),
-    "-w", downloads,
+    "-w", release.guestPath(downloads),
     "--log-error",
   ];
-  const daemon = startDaemon(binary, args, { env: { HOME: configDir } });
+  const daemon = release.start(BINARY, args, { env: { HOME: guestDir } });
   const url = `http://127.0.0.1:${rpcPort}`;
   const basic = "Basic " + Buffer.from(`${username}:${password}`).toString("base64");
   try {
