@@ -1,7 +1,8 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { checkBinaries, findBinary, freePort, startDaemon, tempDir, versionLine, waitForPort, waitUntil, type Daemon } from "../testing/real-daemon.js";
+import { checkBinaries, freePort, waitForPort, waitUntil, type Daemon } from "../testing/real-daemon.js";
+import { debian12, type DaemonRelease } from "../testing/release.js";
 
 /**
  * The real Deluge 2.0.3 (Debian's deluged + deluge-web) on 127.0.0.1 with a fresh config dir, a fixed web
@@ -38,18 +39,19 @@ const conf = (file: number, body: unknown) => `{"file": ${file}, "format": 1}${J
 export interface StartOptions {
   password?: string;
   withDaemon?: boolean;
-  /** The programs to run (default: Debian's on PATH), so another release can be plugged in. */
-  binaries?: { web: string; daemon: string };
+  /** Which Debian release's deluged/deluge-web run (default: this machine's Debian 12; src/kinds/testing/release.ts). */
+  release?: DaemonRelease;
 }
 
 export async function startDeluge(opts: StartOptions = {}): Promise<RealDeluge> {
-  const webBin = opts.binaries?.web ?? findBinary(WEB);
-  const daemonBin = opts.binaries?.daemon ?? findBinary(DAEMON);
-  if (!webBin || !daemonBin) throw new Error("deluged/deluge-web are not installed (apt-get install deluged deluge-web)");
+  const release = opts.release ?? debian12;
+  const missing = release.missing([DAEMON, WEB]);
+  if (missing) throw new Error(`${release.label}: ${missing}`);
   const withDaemon = opts.withDaemon ?? true;
   const password = opts.password ?? "dl-Secret-pw-4be1";
-  const version = versionLine(daemonBin, ["--version"], /deluged (\d+\.\d+(?:\.\d+)?)/);
-  const configDir = tempDir("deluge");
+  const version = release.versionLine(DAEMON, ["--version"], /deluged (\d+\.\d+(?:\.\d+)?)/);
+  const configDir = release.tempDir("deluge");
+  const guestDir = release.guestPath(configDir);
   const webPort = await freePort();
   const daemonPort = await freePort();
   const listenPort = await freePort();
@@ -98,11 +100,12 @@ export async function startDeluge(opts: StartOptions = {}): Promise<RealDeluge> 
     let daemon: Daemon | undefined;
     if (withDaemon) {
       // prettier-ignore
-      daemon = startDaemon(daemonBin, ["-d", "-c", configDir, "-u", "127.0.0.1", "-p", String(daemonPort), "-i", "127.0.0.1", "-o", "lo", "-L", "warning", "-l", path.join(configDir, "d.log")]);
-      started.push(daemon);
+      const d = release.start(DAEMON, ["-d", "-c", guestDir, "-u", "127.0.0.1", "-p", String(daemonPort), "-i", "127.0.0.1", "-o", "lo", "-L", "warning", "-l", path.join(guestDir, "d.log")]);
+      daemon = d;
+      started.push(d);
     }
     // prettier-ignore
-    const web = startDaemon(webBin, ["-d", "-c", configDir, "-i", "127.0.0.1", "-p", String(webPort), "-L", "warning", "-l", path.join(configDir, "w.log")]);
+    const web = release.start(WEB, ["-d", "-c", guestDir, "-i", "127.0.0.1", "-p", String(webPort), "-L", "warning", "-l", path.join(guestDir, "w.log")]);
     started.push(web);
     // Web UI ready = a correct-password login succeeds; the session is deleted again right away.
     await waitUntil(
