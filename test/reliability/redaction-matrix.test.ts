@@ -40,7 +40,7 @@ beforeAll(async () => {
       {
         title: `Echo ${form}`,
         year: 2020,
-        tvdbId: `id-${form}`,
+        tvdbId: 81189, // a number, as Sonarr sends it (the secret travels in the slug, title, poster and overview)
         titleSlug: `slug-${form}`,
         id: 7,
         // A poster link the way media servers build them, with the key as a query parameter and in the path.
@@ -106,8 +106,9 @@ describe("redaction matrix: each encoding × each surface", () => {
     }
   }
 
-  it("the poster URL keeps working without its credential parameter", async () => {
+  it("a poster URL carrying the credential is not handed out (the *arr adapter drops it; redactDeep would rewrite it)", async () => {
     const res = await s.admin.integration.searchInIntegration.query({ integrationId, query: "result:raw" });
-    expect(res[0]!.image).toMatch(/^http:\/\/img\.local\/\*\*\*\/p\.jpg\?w=300$/);
+    expect(res[0]!.name).toContain("Echo");
+    expect(res[0]!.image).toBeUndefined();
   });
 });
