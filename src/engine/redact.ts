@@ -4,7 +4,7 @@
  *
  * Upstreams echo secrets in many spellings, so each secret is searched in every form a service is known to
  * produce: raw, URL-encoded (%20 and + for spaces, upper- and lower-case hex, also !'()*), JSON-escaped
- * (with and without \/ and \uXXXX), HTML-escaped, base64/base64url, and the base64 of `username:password`
+ * (with and without escaped slashes and backslash-u escapes), HTML-escaped, base64/base64url, and the base64 of `username:password`
  * (HTTP Basic). Longer forms are replaced first (a password that contains the username loses all of itself);
  * secrets shorter than 4 characters are replaced only as whole words; a text that ends in the first part of
  * a secret (cut by truncation upstream or in an adapter) loses that tail too.

@@ -3,7 +3,7 @@ import { errorOf, startPatchbay, type TestServer } from "../../../test/helpers/p
 import { startArr } from "../arr-family/emulator.js";
 import { NOT_ENCODED, seerrResults, startSeerr, type SeerrEmulator } from "./emulator.js";
 import { SEERR_MATRIX } from "./releases.js";
-import { closedPort, createOk, EXOTIC_QUERY, EXOTIC_STRICT, expectNoSecrets, expectTestError, startWebPage, testConn, type SecretInput } from "../testing/media-helpers.js";
+import { closedPort, createOk, EXOTIC_QUERY, EXOTIC_STRICT, describeSearchHang, expectNoSecrets, expectTestError, startWebPage, testConn, type SecretInput } from "../testing/media-helpers.js";
 
 /** The Overseerr and Jellyseerr kind tests: one API, and either kind accepts Overseerr, Jellyseerr and Seerr. */
 export function seerrSuite(kind: "overseerr" | "jellyseerr") {
@@ -166,26 +166,5 @@ export function seerrSuite(kind: "overseerr" | "jellyseerr") {
     });
   });
 
-  describe(`${kind} search against a hanging server`, () => {
-    let fast: TestServer;
-    beforeAll(async () => {
-      fast = await startPatchbay({ testTimeoutMs: 1000 });
-    });
-    afterAll(() => fast?.close());
-
-    it("is GATEWAY_TIMEOUT within the deadline", async () => {
-      const slow = await startSeerr({ flavor, apiKey: KEY, results: seerrResults });
-      try {
-        const integrationId = await createOk(fast, kind, slow.url, secrets);
-        slow.state.hang = true;
-        const started = Date.now();
-        const err = await errorOf(fast.admin.integration.searchInIntegration.query({ integrationId, query: EXOTIC_QUERY }));
-        expect(err.code).toBe("GATEWAY_TIMEOUT");
-        expect(Date.now() - started).toBeLessThan(4000);
-        expectNoSecrets(fast, err, secrets);
-      } finally {
-        await slow.close();
-      }
-    });
-  });
+  describeSearchHang(kind, secrets, () => startSeerr({ flavor, apiKey: KEY, results: seerrResults }));
 }

@@ -1,6 +1,6 @@
 import net from "node:net";
-import { expect } from "vitest";
-import type { TestServer } from "../../../test/helpers/patchbay.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { errorOf, startPatchbay, type TestServer } from "../../../test/helpers/patchbay.js";
 import { startFakeServer, type FakeServer } from "./server.js";
 
 /** Shared bits of the media-server / media-request kind tests (plex, jellyfin, emby, overseerr, jellyseerr). */
@@ -57,5 +57,34 @@ export function startWebPage(title = "Welcome to nginx!"): Promise<FakeServer> {
   return startFakeServer((_req, res) => {
     res.writeHead(200, { "content-type": "text/html" });
     res.end(`<!DOCTYPE html><html><head><title>${title}</title></head><body><h1>${title}</h1></body></html>`);
+  });
+}
+
+/**
+ * Search against a server that starts hanging after the integration was created: GATEWAY_TIMEOUT well within
+ * a short deadline (1 s here), with no secret in the error. `start` gives an emulator with a `hang` switch.
+ */
+export function describeSearchHang(kind: string, secrets: SecretInput, start: () => Promise<FakeServer & { state: { hang?: boolean } }>) {
+  describe(`${kind} search against a hanging server`, () => {
+    let fast: TestServer;
+    beforeAll(async () => {
+      fast = await startPatchbay({ testTimeoutMs: 1000 });
+    });
+    afterAll(() => fast?.close());
+
+    it("is GATEWAY_TIMEOUT within the deadline", async () => {
+      const slow = await start();
+      try {
+        const integrationId = await createOk(fast, kind, slow.url, secrets);
+        slow.state.hang = true;
+        const started = Date.now();
+        const err = await errorOf(fast.admin.integration.searchInIntegration.query({ integrationId, query: EXOTIC_QUERY }));
+        expect(err.code).toBe("GATEWAY_TIMEOUT");
+        expect(Date.now() - started).toBeLessThan(4000);
+        expectNoSecrets(fast, err, secrets);
+      } finally {
+        await slow.close();
+      }
+    });
   });
 }
