@@ -1,18 +1,17 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { act, eventually, expectFailure, queueOf } from "../download-family/testing.js";
-import { available, startAria2, type RealAria2 } from "./real.js";
+import { act, eventually, expectFailure, forEachRelease, queueOf } from "../download-family/testing.js";
+import { startAria2, type RealAria2 } from "./real.js";
 
 /**
  * The downloads capability against real aria2 (issue #12): downloads added through aria2's own RPC (URIs on a
  * loopback HTTP server that trickles its answer, one added paused) appear in the queue; pause/resume/remove
- * through the capability change aria2's state, read back with aria2.tellStatus.
+ * through the capability change aria2's state, read back with aria2.tellStatus. Once per Debian release:
+ * aria2c 1.36 (Debian 12) and 1.37 (Debian 13); aria2 writes into its --dir, inside the release's root.
  */
-const releases: { label: string; start: typeof startAria2 }[] = [{ label: "Debian 12 aria2c", start: startAria2 }];
-
-for (const release of releases) {
-  describe.skipIf(!available())(`aria2 downloads (${release.label}, real)`, () => {
+forEachRelease("aria2", ["aria2c"], (release) => {
+  describe("aria2c", () => {
     let ar: RealAria2;
     let slow: http.Server;
     let base = "";
@@ -37,7 +36,7 @@ for (const release of releases) {
       });
       await new Promise<void>((r) => slow.listen(0, "127.0.0.1", r));
       base = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
-      ar = await release.start();
+      ar = await startAria2({ release });
       active = (await own("aria2.addUri", [[`${base}/files/ubuntu.iso`]])) as string;
       paused = (await own("aria2.addUri", [[`${base}/files/debian.iso`], { pause: "true" }])) as string;
     });
@@ -87,4 +86,4 @@ for (const release of releases) {
       await expectFailure("aria2", ar.url, { token: "wrong-token-000" }, (d, ctx) => d.pause(ctx, {}), "INVALID_CREDENTIALS");
     });
   });
-}
+});

@@ -1,20 +1,18 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { act, eventually, expectFailure, queueOf } from "../download-family/testing.js";
+import { act, eventually, expectFailure, forEachRelease, queueOf } from "../download-family/testing.js";
 import { makeTorrent, type TorrentFixture } from "../download-family/torrent.js";
-import { tempDir } from "../testing/real-daemon.js";
 import { startRecordingProxy } from "../testing/recording-proxy.js";
-import { available, startDeluge, type RealDeluge, type StartOptions } from "./real.js";
+import { startDeluge, type RealDeluge } from "./real.js";
 
 /**
  * The downloads capability against real Deluge (issue #12): torrents added through its own JSON-RPC appear in
  * the queue; pause/resume/remove through the capability change the daemon's state, read back through its API.
  * And (issue #11) a web UI that is already connected keeps its daemon: no web.connect is sent.
+ * Once per Debian release: Deluge 2.0.3 (Debian 12) and 2.2 (Debian 13).
  */
-const releases: { label: string; start: (o?: StartOptions) => Promise<RealDeluge> }[] = [{ label: "Debian 12 deluged + deluge-web", start: startDeluge }];
-
-for (const release of releases) {
-  describe.skipIf(!available())(`Deluge downloads (${release.label}, real)`, () => {
+forEachRelease("Deluge", ["deluged", "deluge-web"], (release) => {
+  describe("deluged + deluge-web", () => {
     let dl: RealDeluge;
     let dir: string;
     let cookie = "";
@@ -33,15 +31,15 @@ for (const release of releases) {
     const state = async (hash: string) => ((await own("core.get_torrent_status", [hash, ["state"]])) as { state?: string }).state;
 
     beforeAll(async () => {
-      dl = await release.start();
-      dir = tempDir("dl-data");
+      dl = await startDeluge({ release });
+      dir = release.tempDir("dl-data");
       a = makeTorrent(dir, "alpha.bin");
       b = makeTorrent(dir, "beta.bin");
       await own("auth.login", [dl.password]);
       await own("web.connect", [dl.hostId]);
       expect(await own("web.connected")).toBe(true);
       for (const t of [a, b]) {
-        expect(await own("core.add_torrent_file", [`${t.name}.torrent`, t.torrent.toString("base64"), { download_location: dir }])).toBe(t.infoHash);
+        expect(await own("core.add_torrent_file", [`${t.name}.torrent`, t.torrent.toString("base64"), { download_location: release.guestPath(dir) }])).toBe(t.infoHash);
       }
     });
     afterAll(async () => {
@@ -98,4 +96,4 @@ for (const release of releases) {
       await expectFailure("deluge", dl.url, { password: "wrong-Pw-000" }, (d, ctx) => d.pause(ctx, {}), "INVALID_CREDENTIALS");
     });
   });
-}
+});

@@ -1,9 +1,10 @@
-import { expect } from "vitest";
+import { describe, expect } from "vitest";
 import { DownloadQueue } from "../../engine/capabilities.js";
 import { TrustStore } from "../../engine/http.js";
 import { withContext } from "../../engine/runner.js";
 import type { Secrets, TestError } from "../../engine/types.js";
 import { getKind } from "../index.js";
+import { releaseAvailable, releases, type DaemonRelease } from "../testing/release.js";
 
 /**
  * Test helpers for the download clients' `downloads` capability: call a capability function the way the
@@ -57,4 +58,16 @@ export async function eventually(probe: () => Promise<boolean>, what: string, ms
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/**
+ * A real-daemon downloads suite once per Debian release (src/kinds/testing/release.ts): Debian 12's host
+ * packages and Debian 13's chrooted ones. A release that cannot run here skips loudly with the reason (or fails
+ * under PATCHBAY_REQUIRE_REAL_SERVERS=1). Data dirs must come from `release.tempDir` and reach the daemon as
+ * `release.guestPath(dir)`, so a chrooted daemon sees the same files.
+ */
+export function forEachRelease(label: string, binaries: string[], suite: (release: DaemonRelease) => void): void {
+  for (const release of releases) {
+    describe.skipIf(!releaseAvailable(release, binaries, label))(`${label} downloads (${release.label}, real)`, () => suite(release));
+  }
 }

@@ -1,20 +1,17 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { act, eventually, expectFailure, queueOf } from "../download-family/testing.js";
+import { act, eventually, expectFailure, forEachRelease, queueOf } from "../download-family/testing.js";
 import { makeTorrent, type TorrentFixture } from "../download-family/torrent.js";
-import { tempDir } from "../testing/real-daemon.js";
-import { available, startQbittorrent, type RealQbittorrent, type StartOptions } from "./real.js";
+import { startQbittorrent, type RealQbittorrent } from "./real.js";
 
 /**
  * The downloads capability against real qBittorrent (issue #12): torrents added through qBittorrent's own
  * API appear in the queue; pause/resume/remove through the capability change the daemon's state, read back
- * through its own API. Each release is a harness start function, so Debian 13's daemon can join the list.
+ * through its own API. Once per Debian release: qbittorrent-nox 4.5 (Debian 12) and 5.1 (Debian 13).
  */
-const releases: { label: string; start: (o?: StartOptions) => Promise<RealQbittorrent> }[] = [{ label: "Debian 12 qbittorrent-nox", start: startQbittorrent }];
-
-for (const release of releases) {
-  describe.skipIf(!available())(`qBittorrent downloads (${release.label}, real)`, () => {
+forEachRelease("qBittorrent", ["qbittorrent-nox"], (release) => {
+  describe("qbittorrent-nox", () => {
     let qb: RealQbittorrent;
     let dir: string;
     let sid: string;
@@ -31,8 +28,8 @@ for (const release of releases) {
     const info = async (hash: string) => (JSON.parse(await own(`torrents/info?hashes=${hash}`)) as { hash: string; state: string }[])[0];
 
     beforeAll(async () => {
-      qb = await release.start();
-      dir = tempDir("qb-data");
+      qb = await startQbittorrent({ release });
+      dir = release.tempDir("qb-data");
       a = makeTorrent(dir, "alpha.bin");
       b = makeTorrent(dir, "beta.bin");
       const login = await fetch(`${qb.url}/api/v2/auth/login`, { method: "POST", body: new URLSearchParams({ username: qb.username, password: qb.password }) });
@@ -40,7 +37,7 @@ for (const release of releases) {
       for (const t of [a, b]) {
         const form = new FormData();
         form.append("torrents", new Blob([new Uint8Array(t.torrent)], { type: "application/x-bittorrent" }), `${t.name}.torrent`);
-        form.append("savepath", dir);
+        form.append("savepath", release.guestPath(dir));
         await own("torrents/add", form);
       }
       await eventually(async () => (await info(a.infoHash)) !== undefined && (await info(b.infoHash)) !== undefined, "torrents added");
@@ -89,4 +86,4 @@ for (const release of releases) {
       await expectFailure("qBittorrent", qb.url, { username: qb.username, password: "wrong-Pw-000" }, (d, ctx) => d.pause(ctx, {}), "INVALID_CREDENTIALS");
     });
   });
-}
+});

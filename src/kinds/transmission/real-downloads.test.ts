@@ -1,18 +1,16 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { act, eventually, expectFailure, queueOf } from "../download-family/testing.js";
+import { act, eventually, expectFailure, forEachRelease, queueOf } from "../download-family/testing.js";
 import { makeTorrent, type TorrentFixture } from "../download-family/torrent.js";
-import { tempDir } from "../testing/real-daemon.js";
-import { available, startTransmission, type RealTransmission, type StartOptions } from "./real.js";
+import { startTransmission, type RealTransmission } from "./real.js";
 
 /**
  * The downloads capability against real Transmission (issue #12): torrents added through its own RPC appear in
  * the queue; pause/resume/remove through the capability change the daemon's state, read back through its RPC.
+ * Once per Debian release: transmission-daemon 3.00 (Debian 12) and 4.1 (Debian 13).
  */
-const releases: { label: string; start: (o?: StartOptions) => Promise<RealTransmission> }[] = [{ label: "Debian 12 transmission-daemon", start: startTransmission }];
-
-for (const release of releases) {
-  describe.skipIf(!available())(`Transmission downloads (${release.label}, real)`, () => {
+forEachRelease("Transmission", ["transmission-daemon"], (release) => {
+  describe("transmission-daemon", () => {
     let tr: RealTransmission;
     let dir: string;
     let a: TorrentFixture;
@@ -42,11 +40,11 @@ for (const release of releases) {
     const status = async (hash: string) => ((await own("torrent-get", { ids: [hash], fields: ["status"] })).torrents as { status: number }[])[0]?.status;
 
     beforeAll(async () => {
-      tr = await release.start();
-      dir = tempDir("tr-data");
+      tr = await startTransmission({ release });
+      dir = release.tempDir("tr-data");
       a = makeTorrent(dir, "alpha.bin");
       b = makeTorrent(dir, "beta.bin");
-      for (const t of [a, b]) await own("torrent-add", { metainfo: t.torrent.toString("base64"), "download-dir": dir });
+      for (const t of [a, b]) await own("torrent-add", { metainfo: t.torrent.toString("base64"), "download-dir": release.guestPath(dir) });
     });
     afterAll(async () => {
       await tr?.stop();
@@ -88,4 +86,4 @@ for (const release of releases) {
       await expectFailure("transmission", tr.url, { username: tr.username, password: "wrong-Pw-000" }, (d, ctx) => d.pause(ctx, {}), "INVALID_CREDENTIALS");
     });
   });
-}
+});
