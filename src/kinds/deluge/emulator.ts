@@ -196,10 +196,8 @@ export async function startDelugeEmulator(opts: DelugeEmulatorOptions): Promise<
       run([password], res) {
         if (password !== opts.password) return false;
         const id = crypto.randomBytes(32).toString("hex");
-        const checksum = [...id].reduce((a, c) => a + c.charCodeAt(0), 0);
         sessions.add(id);
-        const expires = new Date(Date.now() + 3600_000).toUTCString();
-        res.setHeader("set-cookie", `_session_id=${id}${checksum}; Expires=${expires}; Path=${opts.release === "2.2" ? "/" : "/json"}`);
+        setCookie(res, `${id}${checksum(id)}`);
         return true;
       },
     },
@@ -235,6 +233,15 @@ export async function startDelugeEmulator(opts: DelugeEmulatorOptions): Promise<
     },
   };
 
+  const checksum = (id: string) => [...id].reduce((a, c) => a + c.charCodeAt(0), 0);
+  // auth.py `_create_session` and `check_request` (which renews the expiry of a valid session on every call).
+  const setCookie = (res: http.ServerResponse, value: string) => {
+    const expires = new Date(Date.now() + 3600_000).toUTCString();
+    const prior = res.getHeader("set-cookie");
+    const cookie = `_session_id=${value}; Expires=${expires}; Path=${opts.release === "2.2" ? "/" : "/json"}`;
+    res.setHeader("set-cookie", Array.isArray(prior) ? [...prior, cookie] : [cookie]);
+  };
+
   const reply = (res: http.ServerResponse, id: unknown, result: unknown, error: { message: string; code: number } | null) =>
     sendJson(res, 200, { result, error, id }, { "content-type": "application/json" });
 
@@ -265,16 +272,20 @@ export async function startDelugeEmulator(opts: DelugeEmulatorOptions): Promise<
     const params = Array.isArray(body.params) ? body.params : [];
     methods.push(method);
     const cookie = /(?:^|;\s*)_session_id=([0-9a-f]{64})(\d+)/.exec(String(req.headers.cookie ?? ""));
-    const valid = cookie && [...cookie[1]!].reduce((a, c) => a + c.charCodeAt(0), 0) === Number(cookie[2]) && sessions.has(cookie[1]!);
+    const valid = cookie && checksum(cookie[1]!) === Number(cookie[2]) && sessions.has(cookie[1]!);
     const session = valid ? cookie[1] : undefined;
+    const checkRequest = (open = false) => {
+      if (session) setCookie(res, `${cookie![1]}${cookie![2]}`);
+      else if (!open) throw new Failure(1, "Not authenticated");
+    };
     try {
       const l = local[method];
       if (l) {
-        if (!l.open && !session) throw new Failure(1, "Not authenticated");
+        checkRequest(l.open);
         return reply(res, body.id, l.run(params, res, session), null);
       }
       if (!(knowsRemote && method in remote)) throw new Failure(2, "Unknown method");
-      if (!session) throw new Failure(1, "Not authenticated");
+      checkRequest();
       const d = daemon();
       // Disconnected after knowing the methods: deluge/ui/client.py RemoteMethod calls None.call (error 3).
       if (!d) throw new Failure(3, "AttributeError: 'NoneType' object has no attribute 'call'");
