@@ -1,18 +1,17 @@
 import fs from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually } from "../../src/kinds/download-family/testing.js";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { eventually, forEachRelease } from "../../src/kinds/download-family/testing.js";
 import { makeTorrent, type TorrentFixture } from "../../src/kinds/download-family/torrent.js";
-import { available as qbAvailable, startQbittorrent, type RealQbittorrent } from "../../src/kinds/qbittorrent/real.js";
-import { tempDir } from "../../src/kinds/testing/real-daemon.js";
-import { available as trAvailable, startTransmission, type RealTransmission } from "../../src/kinds/transmission/real.js";
+import { startQbittorrent, type RealQbittorrent } from "../../src/kinds/qbittorrent/real.js";
+import { startTransmission, type RealTransmission } from "../../src/kinds/transmission/real.js";
 import { errorOf, startPatchbay, type TestServer } from "../helpers/patchbay.js";
 
 /**
  * The downloads router end to end (issue #12 acceptance): real qBittorrent and Transmission with torrents
  * added through their own APIs; a `use` user reads both queues through Patchbay's API and cannot pause; an
- * `interact` user pauses and removes, and the daemons' own APIs show the change.
+ * `interact` user pauses and removes, and the daemons' own APIs show the change. Once per Debian release.
  */
-describe.skipIf(!qbAvailable() || !trAvailable())("downloads API against real qBittorrent and Transmission", () => {
+forEachRelease("downloads API against qBittorrent and Transmission", ["qbittorrent-nox", "transmission-daemon"], (release) => {
   let s: TestServer;
   let qb: RealQbittorrent;
   let tr: RealTransmission;
@@ -50,17 +49,17 @@ describe.skipIf(!qbAvailable() || !trAvailable())("downloads API against real qB
   const qbState = async (hash: string) => (JSON.parse(await qbOwn(`torrents/info?hashes=${hash}`)) as { state: string }[])[0]?.state;
 
   beforeAll(async () => {
-    [s, qb, tr] = await Promise.all([startPatchbay(), startQbittorrent(), startTransmission()]);
-    dir = tempDir("api-downloads");
+    [s, qb, tr] = await Promise.all([startPatchbay(), startQbittorrent({ release }), startTransmission({ release })]);
+    dir = release.tempDir("api-downloads");
     a = makeTorrent(dir, "alpha.bin");
     b = makeTorrent(dir, "beta.bin");
     const login = await fetch(`${qb.url}/api/v2/auth/login`, { method: "POST", body: new URLSearchParams({ username: qb.username, password: qb.password }) });
     sid = login.headers.get("set-cookie")!.split(";")[0]!;
     const form = new FormData();
     form.append("torrents", new Blob([new Uint8Array(a.torrent)], { type: "application/x-bittorrent" }), "alpha.torrent");
-    form.append("savepath", dir);
+    form.append("savepath", release.guestPath(dir));
     await qbOwn("torrents/add", form);
-    await trOwn("torrent-add", { metainfo: b.torrent.toString("base64"), "download-dir": dir });
+    await trOwn("torrent-add", { metainfo: b.torrent.toString("base64"), "download-dir": release.guestPath(dir) });
 
     const created = await Promise.all([
       s.admin.integration.create.mutate({ name: "qB", kind: "qBittorrent", url: qb.url, secrets: [{ kind: "username", value: qb.username }, { kind: "password", value: qb.password }] }),

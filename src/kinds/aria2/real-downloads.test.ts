@@ -10,7 +10,7 @@ import { startAria2, type RealAria2 } from "./real.js";
  * through the capability change aria2's state, read back with aria2.tellStatus. Once per Debian release:
  * aria2c 1.36 (Debian 12) and 1.37 (Debian 13); aria2 writes into its --dir, inside the release's root.
  */
-forEachRelease("aria2", ["aria2c"], (release) => {
+forEachRelease("aria2 downloads", ["aria2c"], (release) => {
   describe("aria2c", () => {
     let ar: RealAria2;
     let slow: http.Server;

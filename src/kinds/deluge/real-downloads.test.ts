@@ -11,7 +11,7 @@ import { startDeluge, type RealDeluge } from "./real.js";
  * And (issue #11) a web UI that is already connected keeps its daemon: no web.connect is sent.
  * Once per Debian release: Deluge 2.0.3 (Debian 12) and 2.2 (Debian 13).
  */
-forEachRelease("Deluge", ["deluged", "deluge-web"], (release) => {
+forEachRelease("Deluge downloads", ["deluged", "deluge-web"], (release) => {
   describe("deluged + deluge-web", () => {
     let dl: RealDeluge;
     let dir: string;

@@ -68,6 +68,6 @@ export async function eventually(probe: () => Promise<boolean>, what: string, ms
  */
 export function forEachRelease(label: string, binaries: string[], suite: (release: DaemonRelease) => void): void {
   for (const release of releases) {
-    describe.skipIf(!releaseAvailable(release, binaries, label))(`${label} downloads (${release.label}, real)`, () => suite(release));
+    describe.skipIf(!releaseAvailable(release, binaries, label))(`${label} (${release.label}, real)`, () => suite(release));
   }
 }

@@ -10,7 +10,7 @@ import { startQbittorrent, type RealQbittorrent } from "./real.js";
  * API appear in the queue; pause/resume/remove through the capability change the daemon's state, read back
  * through its own API. Once per Debian release: qbittorrent-nox 4.5 (Debian 12) and 5.1 (Debian 13).
  */
-forEachRelease("qBittorrent", ["qbittorrent-nox"], (release) => {
+forEachRelease("qBittorrent downloads", ["qbittorrent-nox"], (release) => {
   describe("qbittorrent-nox", () => {
     let qb: RealQbittorrent;
     let dir: string;

@@ -9,7 +9,7 @@ import { startTransmission, type RealTransmission } from "./real.js";
  * the queue; pause/resume/remove through the capability change the daemon's state, read back through its RPC.
  * Once per Debian release: transmission-daemon 3.00 (Debian 12) and 4.1 (Debian 13).
  */
-forEachRelease("Transmission", ["transmission-daemon"], (release) => {
+forEachRelease("Transmission downloads", ["transmission-daemon"], (release) => {
   describe("transmission-daemon", () => {
     let tr: RealTransmission;
     let dir: string;
