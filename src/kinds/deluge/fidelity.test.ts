@@ -1,4 +1,6 @@
+import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeTorrent, type TorrentFixture } from "../download-family/torrent.js";
 import { releaseAvailable, releases } from "../testing/release.js";
 import { startDelugeEmulator, type DelugeRelease } from "./emulator.js";
 import { startDeluge, type RealDeluge } from "./real.js";
@@ -33,12 +35,19 @@ for (const release of releases) {
     let real: RealDeluge;
     let emu: Awaited<ReturnType<typeof startDelugeEmulator>>;
     const cookies = { real: "", emu: "" };
+    let dir = "";
+    let t: TorrentFixture;
     beforeAll(async () => {
       real = await startDeluge({ release, password: PASS });
-      emu = await startDelugeEmulator({ release: EMULATED[release.label]!, password: PASS, daemons: [{ id: real.hostId, host: "127.0.0.1", port: 58846, online: true, torrents: [] }] });
+      dir = release.tempDir("dl-fidelity");
+      // A name with the characters 2.0's XSS escaping rewrites.
+      t = makeTorrent(dir, "a<b>&c.bin");
+      const torrent = { hash: t.infoHash, name: t.name, state: "Seeding", progress: 100, total_wanted: t.size };
+      emu = await startDelugeEmulator({ release: EMULATED[release.label]!, password: PASS, daemons: [{ id: real.hostId, host: "127.0.0.1", port: 58846, online: true, torrents: [torrent] }] });
     });
     afterAll(async () => {
       await Promise.all([real?.stop(), emu?.close()]);
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
     });
     const both = async (method: string, params: unknown[] = [], headers: Record<string, string> = {}, session = false) => {
       const [r, e] = await Promise.all([
@@ -100,6 +109,27 @@ for (const release of releases) {
       expect(comparable(e)).toEqual(comparable(r));
       ({ r, e } = await both("core.is_session_paused", [], {}, true));
       expect(comparable(e)).toEqual(comparable(r));
+    });
+
+    it("a torrent's name: escaped by 2.0's web.get_torrent_status only; the same status keys from core", async () => {
+      const add = await call(real.url, "core.add_torrent_file", [`${t.name}.torrent`, t.torrent.toString("base64"), { download_location: release.guestPath(dir) }], { cookie: cookies.real });
+      expect((add.body as { result: unknown }).result).toBe(t.infoHash);
+      let { r, e } = await both("web.get_torrent_status", [t.infoHash, ["name"]], {}, true);
+      expect(comparable(e)).toEqual(comparable(r));
+      expect((r.body as { result: { name: string } }).result.name).toBe(EMULATED[release.label] === "2.0" ? "a&lt;b&gt;&amp;c.bin" : "a<b>&c.bin");
+      ({ r, e } = await both("core.get_torrents_status", [{ id: [t.infoHash] }, ["name", "state", "progress", "total_wanted", "no_such_key"]], {}, true));
+      const keys = (a: Answer) => Object.keys((a.body as { result: Record<string, object> }).result[t.infoHash] ?? {}).sort();
+      expect(keys(e)).toEqual(keys(r));
+      expect(keys(r)).toEqual(["name", "progress", "state", "total_wanted"]);
+    });
+
+    it("pausing or removing one unknown torrent: an error of the same code", async () => {
+      for (const [method, params] of [["core.pause_torrent", ["e".repeat(40)]], ["core.remove_torrent", ["e".repeat(40), false]]] as const) {
+        const { r, e } = await both(method, [...params], {}, true);
+        const code = (a: Answer) => (a.body as { error: { code: number } | null }).error?.code;
+        expect(code(e), method).toBe(code(r));
+        expect(code(r), method).toBeDefined();
+      }
     });
 
     it("a method without login once connected: Not authenticated", async () => {
