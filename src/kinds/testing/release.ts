@@ -87,11 +87,17 @@ export const debian13: DaemonRelease = {
 
 export const releases: readonly DaemonRelease[] = [debian12, debian13];
 
+// Read once per process: a Python daemon's --version takes seconds on a loaded machine (and timed out at 15 s).
+const versions = new Map<string, string>();
 function readVersion(command: string, args: string[], match: RegExp): string {
-  const r = spawnSync(command, args, { encoding: "utf8", timeout: 15_000, env: { ...process.env, HOME: process.env.HOME ?? "/root" } });
+  const key = [command, ...args, match.source].join("\0");
+  const known = versions.get(key);
+  if (known) return known;
+  const r = spawnSync(command, args, { encoding: "utf8", timeout: 60_000, env: { ...process.env, HOME: process.env.HOME ?? "/root" } });
   const text = `${r.stdout ?? ""}\n${r.stderr ?? ""}`;
   const m = text.match(match);
-  if (!m?.[1]) throw new Error(`cannot read the version of ${command} ${args.join(" ")} from: ${text.slice(0, 300)}`);
+  if (!m?.[1]) throw new Error(`cannot read the version of ${command} ${args.join(" ")}${r.error ? ` (${r.error.message})` : ""} from: ${text.slice(0, 300)}`);
+  versions.set(key, m[1]);
   return m[1];
 }
 
