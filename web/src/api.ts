@@ -5,7 +5,7 @@ import superjson from "superjson";
 import type { AppRouter } from "../../src/api/root";
 
 /** The UI talks to the server only through the public tRPC API (the same one scripts use). */
-export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
+export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
 export function makeTrpcClient() {
   return createTRPCClient<AppRouter>({
