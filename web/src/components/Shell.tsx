@@ -1,5 +1,5 @@
-import { AppShell, Burger, Group, Menu, NavLink, ScrollArea, Text, UnstyledButton } from "@mantine/core";
-import { useDisclosure } from "@mantine/hooks";
+import { AppShell, Burger, Group, Menu, NavLink, ScrollArea, Text, UnstyledButton, useMantineTheme } from "@mantine/core";
+import { useDisclosure, useMediaQuery } from "@mantine/hooks";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { Link, useLocation, useNavigate } from "react-router";
@@ -11,6 +11,10 @@ import { Logo, ThemeToggle } from "./chrome";
 /** The signed-in frame: header (home, theme, account menu), the navigation (a drawer at phone width), the page. */
 export function Shell({ children }: { children: ReactNode }) {
   const [opened, { toggle, close }] = useDisclosure();
+  // Below the "sm" breakpoint (48em) the navigation is a drawer slid off screen: while closed it must not take
+  // the keyboard focus (Tab would walk through invisible links) nor be read out.
+  const theme = useMantineTheme();
+  const wide = useMediaQuery(`(min-width: ${theme.breakpoints.sm})`, undefined, { getInitialValueInEffect: false });
   const session = useSession();
   const can = useCan();
   const location = useLocation();
@@ -47,7 +51,7 @@ export function Shell({ children }: { children: ReactNode }) {
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
-            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" aria-expanded={opened} />
             <UnstyledButton component={Link} to="/" aria-label="Patchbay home">
               <Logo />
             </UnstyledButton>
@@ -74,7 +78,7 @@ export function Shell({ children }: { children: ReactNode }) {
           </Group>
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar p="xs" aria-label="Main navigation">
+      <AppShell.Navbar p="xs" aria-label="Main navigation" inert={!wide && !opened}>
         <ScrollArea>
           {link("/integrations", "Integrations")}
           {link("/search", "Search")}
