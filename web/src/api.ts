@@ -30,11 +30,6 @@ export function trpcCode(e: unknown): string | undefined {
   return e instanceof TRPCClientError ? (e.data as { code?: string } | undefined)?.code : undefined;
 }
 
-export function errorText(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  return String(e);
-}
-
 /** One refused field, as the server's error formatter sends it (`data.issues`, see docs/api.md). */
 export type FieldIssue = { path: string; message: string };
 
