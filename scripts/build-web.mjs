@@ -6,6 +6,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { BUDGET_KB, kb, landingLine, routeSizes } from "./route-budget.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 const web = path.join(root, "web");
@@ -70,11 +71,22 @@ for (;;) {
   }
 }
 
+/** Prints what each route loads on first visit; over the landing route's budget the build fails (and is not installed). */
+function budget(dir) {
+  const { landing, routes } = routeSizes(dir, fs.readFileSync(path.join(web, "src", "App.tsx"), "utf8"));
+  for (const r of routes) console.log(`patchbay:   ${r.path.padEnd(28)} ${kb(r.gzipBytes).padStart(7)} kB gzip (${r.files.length} files)`);
+  const home = routes.find((r) => r.path === landing);
+  if (!home) throw new Error(`the landing route ${landing} is not in the ROUTES table of web/src/App.tsx`);
+  console.log(landingLine(landing, home.gzipBytes));
+  if (home.gzipBytes > BUDGET_KB * 1000) throw new Error(`over budget: the landing route ${landing} loads ${kb(home.gzipBytes)} kB of JavaScript (gzip), more than ${BUDGET_KB} kB`);
+}
+
 const out = path.join(cache, `dist-${process.pid}`);
 const started = Date.now();
 try {
   console.log("patchbay: building the web UI…");
   await vite.build({ configFile: path.join(web, "vite.config.ts"), logLevel: "warn", build: { outDir: out, emptyOutDir: true } });
+  budget(out);
   fs.writeFileSync(path.join(out, ".source-hash"), hash);
   fs.rmSync(dist, { recursive: true, force: true });
   fs.renameSync(out, dist);

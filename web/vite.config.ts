@@ -10,6 +10,8 @@ export default defineConfig({
     outDir: process.env.PATCHBAY_WEB_OUT_DIR ?? path.join(import.meta.dirname, "dist"),
     emptyOutDir: true,
     chunkSizeWarningLimit: 2000,
+    // scripts/route-budget.mjs reads it to measure what each route loads on first visit.
+    manifest: true,
   },
   server: {
     proxy: { "/api": `http://127.0.0.1:${process.env.PORT ?? 7575}` },

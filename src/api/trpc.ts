@@ -4,6 +4,7 @@ import type { OpenApiMeta } from "trpc-to-openapi";
 import type { GlobalPermission } from "../auth/permissions.js";
 import type { Caller, Deps } from "../services/deps.js";
 import { UpstreamError } from "../services/integrations.js";
+import { fieldError, FieldIssues, type FieldIssue } from "../services/field-error.js";
 
 export interface Context {
   deps: Deps;
@@ -17,38 +18,49 @@ export interface Context {
 
 type Issue = { path?: PropertyKey[]; message: string; code?: string; errors?: Issue[][] };
 
+/** "secrets[0].kind" from ["secrets", 0, "kind"]; "input" for the input as a whole. */
+function pathText(path: PropertyKey[]): string {
+  return path.reduce<string>((acc, p) => (typeof p === "number" ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), "") || "input";
+}
+
 /**
- * "secrets[0].kind: Invalid option…" — every validation message names its field. For a union (e.g.
- * testConnection by kind or by id) the branch that came closest explains the problem.
+ * zod's issues as one `{path, message}` per field. For a union (e.g. testConnection by kind or by id) the
+ * branch that came closest explains the problem.
  */
-export function formatIssues(issues: Issue[], prefix: PropertyKey[] = []): string {
-  return issues
-    .map((i) => {
-      const path = [...prefix, ...(i.path ?? [])];
-      if (i.code === "invalid_union" && i.errors?.length) {
-        const closest = [...i.errors].sort((a, b) => a.length - b.length)[0]!;
-        if (closest.length) return formatIssues(closest, path);
-      }
-      const name = path.reduce<string>((acc, p) => (typeof p === "number" ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), "");
-      return `${name || "input"}: ${i.message}`;
-    })
-    .join("; ");
+export function flattenIssues(issues: Issue[], prefix: PropertyKey[] = []): FieldIssue[] {
+  return issues.flatMap((i) => {
+    const path = [...prefix, ...(i.path ?? [])];
+    if (i.code === "invalid_union" && i.errors?.length) {
+      const closest = [...i.errors].sort((a, b) => a.length - b.length)[0]!;
+      if (closest.length) return flattenIssues(closest, path);
+    }
+    return [{ path: pathText(path), message: i.message }];
+  });
+}
+
+/** The field issues of an error: zod's (invalid input) or a service's field error (src/services/field-error.ts). */
+function issuesOf(error: TRPCError): FieldIssue[] | undefined {
+  if (error.cause instanceof FieldIssues) return error.cause.issues;
+  const cause = error.cause as { issues?: Issue[] } | undefined;
+  if (error.code === "BAD_REQUEST" && cause && Array.isArray(cause.issues)) return flattenIssues(cause.issues);
+  return undefined;
 }
 
 // Meta carries the REST/OpenAPI route of a procedure (src/server/rest.ts); it changes nothing over tRPC.
 const t = initTRPC.context<Context>().meta<OpenApiMeta>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
-    const cause = error.cause as { issues?: Issue[] } | undefined;
+    const issues = issuesOf(error);
     let message = shape.message;
-    if (error.code === "BAD_REQUEST" && cause && Array.isArray(cause.issues)) message = formatIssues(cause.issues);
+    if (issues && !(error.cause instanceof FieldIssues)) message = issues.map((i) => `${i.path}: ${i.message}`).join("; ");
     // Internal errors never show their text: it may hold SQL or stored values. The log has the details.
     if (error.code === "INTERNAL_SERVER_ERROR") message = "Internal server error";
     const upstream = error instanceof UpstreamError ? error.upstream : undefined;
     return {
       ...shape,
       message,
-      data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, ...(upstream ? { upstream } : {}) },
+      // issues: each problem with its field, so clients put it next to the input without parsing the message.
+      data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, ...(issues ? { issues } : {}), ...(upstream ? { upstream } : {}) },
     };
   },
 });
@@ -83,7 +95,7 @@ export const publicProcedure = t.procedure.use(async ({ ctx, type, next, getRawI
     throw new TRPCError({ code: "FORBIDDEN", message: "Cross-site request refused" });
   }
   const bad = nulPath(await getRawInput());
-  if (bad) throw new TRPCError({ code: "BAD_REQUEST", message: `${bad}: must not contain NUL characters` });
+  if (bad) throw fieldError("BAD_REQUEST", bad, "must not contain NUL characters");
   return next();
 });
 

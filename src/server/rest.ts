@@ -11,6 +11,7 @@ import { createCallerFactory, type Context } from "../api/trpc.js";
 import { resolveCaller } from "../services/auth.js";
 import { anonymous, type Deps } from "../services/deps.js";
 import { CODE_BY_STATUS } from "./limits.js";
+import { fieldError, type FieldIssue } from "../services/field-error.js";
 
 /**
  * The REST view of the API (plain JSON, API-key auth) and its OpenAPI 3.1 document.
@@ -66,7 +67,7 @@ function nulPath(value: unknown, at = ""): string | undefined {
  */
 export async function callProcedure(ctx: Context, procedurePath: string, input: unknown): Promise<unknown> {
   const nul = nulPath(input);
-  if (nul) throw new TRPCError({ code: "BAD_REQUEST", message: `${nul}: must not contain a NUL character` });
+  if (nul) throw fieldError("BAD_REQUEST", nul, "must not contain a NUL character");
   const caller = createCaller(ctx) as unknown as Record<string, unknown>;
   const fn = procedurePath.split(".").reduce<unknown>((acc, key) => (acc as Record<string, unknown>)[key], caller);
   return (fn as (input: unknown) => Promise<unknown>)(input);
@@ -75,7 +76,7 @@ export async function callProcedure(ctx: Context, procedurePath: string, input: 
 export interface ErrorBody {
   message: string;
   code: string;
-  issues?: { path: (string | number)[]; message: string }[];
+  issues?: FieldIssue[];
   upstream?: unknown;
 }
 
@@ -83,12 +84,10 @@ export interface ErrorBody {
 export function describeError(cause: unknown, procedurePath: string | undefined, input: unknown, ctx: Context | undefined): { status: number; body: ErrorBody } {
   const error: TRPCError = getTRPCErrorFromUnknown(cause);
   const shape = getErrorShape({ config: appRouter._def._config, error, type: "unknown", path: procedurePath, input, ctx });
-  const data = shape.data as { code: string; upstream?: unknown };
+  const data = shape.data as { code: string; issues?: FieldIssue[]; upstream?: unknown };
   const body: ErrorBody = { message: shape.message, code: data.code };
-  const issues = (error.cause as { issues?: { path?: PropertyKey[]; message: string }[] } | undefined)?.issues;
-  if (error.code === "BAD_REQUEST" && Array.isArray(issues)) {
-    body.issues = issues.map((i) => ({ path: (i.path ?? []).map((p) => (typeof p === "number" ? p : String(p))), message: i.message }));
-  }
+  // The same issues as tRPC's `data.issues` (the error formatter in src/api/trpc.ts makes both).
+  if (data.issues) body.issues = data.issues;
   if (data.upstream) body.upstream = data.upstream;
   return { status: getHTTPStatusCodeFromError(error), body };
 }
@@ -197,7 +196,10 @@ const errorSchema = z
   .object({
     message: z.string().meta({ description: "What went wrong; validation messages name the field" }),
     code: z.string().meta({ description: "tRPC error code, e.g. BAD_REQUEST, UNAUTHORIZED, NOT_FOUND" }),
-    issues: z.array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string() })).optional(),
+    issues: z
+      .array(z.object({ path: z.string().meta({ description: 'The field, written like "secrets[0].value" ("input" for the whole input)' }), message: z.string() }))
+      .optional()
+      .meta({ description: "Each problem with the field it concerns (invalid input, a taken name…)" }),
   })
   .meta({ id: "Error" });
 const errorResponse = (description: string) => ({ description, content: { "application/json": { schema: errorSchema } } });

@@ -6,6 +6,7 @@ import { EVERYONE_GROUP_ID } from "../db/schema.js";
 import { transaction, type Db } from "../db/index.js";
 import { anonymous, type Caller, type Deps } from "./deps.js";
 import { requirePasswordPolicy } from "./users.js";
+import { fieldError } from "./field-error.js";
 
 export const SESSION_TTL_MS = 30 * 24 * 3600_000;
 export const DEFAULT_SESSION_IDLE_MS = 7 * 24 * 3600_000;
@@ -120,7 +121,7 @@ export function sessionView(caller: Caller) {
 
 export async function createApiKey(deps: Deps, caller: Caller, input: { name: string; expiresAt?: Date | null }) {
   const expiresAt = input.expiresAt ? input.expiresAt.getTime() : null;
-  if (expiresAt !== null && expiresAt <= Date.now()) throw new TRPCError({ code: "BAD_REQUEST", message: "expiresAt: must be in the future" });
+  if (expiresAt !== null && expiresAt <= Date.now()) throw fieldError("BAD_REQUEST", "expiresAt", "must be in the future");
   const id = newId();
   const token = `pb_${newToken()}`;
   await deps.db

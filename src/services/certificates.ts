@@ -3,6 +3,7 @@ import { TRPCError } from "@trpc/server";
 import { newId } from "../auth/tokens.js";
 import { describeCertificate } from "../engine/http.js";
 import type { Deps } from "./deps.js";
+import { fieldError } from "./field-error.js";
 
 const TRUST_VERSION = "trust_version";
 
@@ -48,7 +49,7 @@ export async function trustCertificate(deps: Deps, pem: string) {
   try {
     cert = new crypto.X509Certificate(pem);
   } catch {
-    throw new TRPCError({ code: "BAD_REQUEST", message: "pem: not a PEM-encoded X.509 certificate" });
+    throw fieldError("BAD_REQUEST", "pem", "not a PEM-encoded X.509 certificate");
   }
   const info = describeCertificate(cert);
   const existing = await deps.db.selectFrom("trustedCertificates").select("id").where("fingerprint256", "=", info.fingerprint256).executeTakeFirst();

@@ -5,6 +5,7 @@ import { constraintKind, transaction } from "../db/index.js";
 import { EVERYONE_GROUP_ID } from "../db/schema.js";
 import type { Caller, Deps } from "./deps.js";
 import { lockIdentity, requireAdminRemains, requireControlsGroup } from "./privilege.js";
+import { fieldError } from "./field-error.js";
 
 const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "Group not found" });
 
@@ -15,7 +16,7 @@ export async function createGroup(deps: Deps, name: string) {
     .values({ id, name, createdAt: Date.now() })
     .execute()
     .catch((e) => {
-      if (constraintKind(e) === "unique") throw new TRPCError({ code: "CONFLICT", message: "name: a group with this name exists" });
+      if (constraintKind(e) === "unique") throw fieldError("CONFLICT", "name", "a group with this name exists");
       throw e;
     });
   return { id };
@@ -53,7 +54,7 @@ export async function groupById(deps: Deps, id: string) {
 }
 
 function notEveryone(id: string, what: string) {
-  if (id === EVERYONE_GROUP_ID) throw new TRPCError({ code: "BAD_REQUEST", message: `groupId: the built-in group "everyone" ${what}` });
+  if (id === EVERYONE_GROUP_ID) throw fieldError("BAD_REQUEST", "groupId", `the built-in group "everyone" ${what}`);
 }
 
 /** Deleting a group takes its grants from its members: only for a caller who controls it, never the last admin's. */
@@ -76,7 +77,7 @@ export async function addMember(deps: Deps, caller: Caller, groupId: string, use
     await lockIdentity(trx);
     await requireControlsGroup(trx, caller, groupId, "add members to");
     const user = await trx.selectFrom("users").select("id").where("id", "=", userId).executeTakeFirst();
-    if (!user) throw new TRPCError({ code: "BAD_REQUEST", message: `userId: unknown user "${userId}"` });
+    if (!user) throw fieldError("BAD_REQUEST", "userId", `unknown user "${userId}"`);
     const already = await trx.selectFrom("groupMembers").select("userId").where("groupId", "=", groupId).where("userId", "=", userId).executeTakeFirst();
     if (!already) await trx.insertInto("groupMembers").values({ groupId, userId }).execute();
   });

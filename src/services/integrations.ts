@@ -12,9 +12,10 @@ import type { Caller, Deps } from "./deps.js";
 import { loadSecrets, sealSecret, toSecrets } from "./secrets.js";
 import { ensureFreshTrust } from "./certificates.js";
 import { uniqueShort } from "./search-engines.js";
+import { fieldError } from "./field-error.js";
 
 const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "Integration not found" });
-const badRequest = (message: string) => new TRPCError({ code: "BAD_REQUEST", message });
+const badRequest = (path: string, message: string) => fieldError("BAD_REQUEST", path, message);
 const forbidden = (permission: string) => new TRPCError({ code: "FORBIDDEN", message: `Missing permission: ${permission}` });
 
 /**
@@ -102,22 +103,22 @@ export async function integrationsByIds(deps: Deps, ids: string[]) {
 function checkSecretSet(def: KindDefinition, kinds: SecretKind[]): void {
   const seen = new Set<string>();
   kinds.forEach((k, i) => {
-    if (seen.has(k)) throw badRequest(`secrets[${i}].kind: "${k}" is given twice`);
+    if (seen.has(k)) throw badRequest(`secrets[${i}].kind`, `"${k}" is given twice`);
     seen.add(k);
   });
   const allowed = new Set(def.secretOptions.flat());
   const foreign = kinds.findIndex((k) => !allowed.has(k));
   if (foreign >= 0) {
-    throw badRequest(`secrets[${foreign}].kind: ${def.kind} does not use a "${kinds[foreign]}" secret; it needs one of: ${describeSecretOptions(def)}`);
+    throw badRequest(`secrets[${foreign}].kind`, `${def.kind} does not use a "${kinds[foreign]}" secret; it needs one of: ${describeSecretOptions(def)}`);
   }
   if (!matchSecretOption(def, kinds)) {
-    throw badRequest(`secrets: Kind ${def.kind} needs one of: ${describeSecretOptions(def)}`);
+    throw badRequest("secrets", `Kind ${def.kind} needs one of: ${describeSecretOptions(def)}`);
   }
 }
 
 function kindOrThrow(kind: string): KindDefinition {
   const def = getKind(kind);
-  if (!def) throw badRequest(`kind: unknown integration kind "${kind}"`);
+  if (!def) throw badRequest("kind", `unknown integration kind "${kind}"`);
   return def;
 }
 
@@ -152,7 +153,7 @@ export async function createIntegration(deps: Deps, caller: Caller, input: Creat
   if (input.app && !("id" in input.app) && !caller.permissions.has("app-create")) throw forbidden("app-create");
   if (input.app && "id" in input.app) {
     const exists = await deps.db.selectFrom("apps").select("id").where("id", "=", input.app.id).executeTakeFirst();
-    if (!exists) throw badRequest(`app.id: app "${input.app.id}" not found`);
+    if (!exists) throw badRequest("app.id", `app "${input.app.id}" not found`);
   }
 
   const outcome = await runConnectionTest(def, input.url, toSecrets(input.secrets), await testOptions(deps));
@@ -231,7 +232,7 @@ async function resultingSecrets(deps: Deps, def: KindDefinition, id: string, giv
   const result = given.map((s, i) => {
     if (s.value !== null) return { kind: s.kind, value: s.value };
     const old = byKind.get(s.kind);
-    if (!old) throw badRequest(`secrets[${i}].value: there is no stored ${s.kind} to keep; enter a value`);
+    if (!old) throw badRequest(`secrets[${i}].value`, `there is no stored ${s.kind} to keep; enter a value`);
     return { kind: s.kind, value: old.value };
   });
   return { result, stored };
@@ -243,7 +244,7 @@ export async function updateIntegration(deps: Deps, caller: Caller, input: Updat
   const { result, stored } = await resultingSecrets(deps, def, row.id, input.secrets);
   if (input.appId) {
     const exists = await deps.db.selectFrom("apps").select("id").where("id", "=", input.appId).executeTakeFirst();
-    if (!exists) throw badRequest(`appId: app "${input.appId}" not found`);
+    if (!exists) throw badRequest("appId", `app "${input.appId}" not found`);
   }
 
   const outcome = await runConnectionTest(def, input.url, toSecrets(result), await testOptions(deps));
@@ -350,7 +351,7 @@ export async function savePermissions(
     const table = principal === "user" ? "users" : "userGroups";
     const found = new Set((await deps.db.selectFrom(table).select("id").where("id", "in", ids).execute()).map((r) => r.id));
     const index = input.permissions.findIndex((p) => !found.has(p.principalId));
-    if (index >= 0) throw badRequest(`permissions[${index}].principalId: unknown ${principal} "${input.permissions[index]!.principalId}"`);
+    if (index >= 0) throw badRequest(`permissions[${index}].principalId`, `unknown ${principal} "${input.permissions[index]!.principalId}"`);
   }
   await transaction(deps.db, async (trx) => {
     await lockIntegration(deps, trx, input.entityId);
@@ -367,7 +368,7 @@ export async function savePermissions(
     }
   }).catch((e) => {
     // A principal deleted between the check and the write.
-    if (constraintKind(e) === "foreignKey") throw badRequest(`permissions: a ${principal} was deleted meanwhile; reload and try again`);
+    if (constraintKind(e) === "foreignKey") throw badRequest("permissions", `a ${principal} was deleted meanwhile; reload and try again`);
     throw e;
   });
 }
@@ -408,7 +409,7 @@ export class UpstreamError extends TRPCError {
 export async function searchInIntegration(deps: Deps, caller: Caller, input: { integrationId: string; query: string; limit?: number }) {
   const row = await requireIntegration(deps.db, caller, input.integrationId, LEVELS.use);
   const def = kindOrThrow(row.kind);
-  if (!def.search || !categoriesOf(def).includes("search")) throw badRequest(`integrationId: ${def.name} integrations do not support search`);
+  if (!def.search || !categoriesOf(def).includes("search")) throw badRequest("integrationId", `${def.name} integrations do not support search`);
   const secrets = toSecrets(await loadSecrets(deps.db, deps.keyring, row.id));
   const r = await runSearch(def, row.url, secrets, input.query, input.limit ?? 20, await testOptions(deps));
   if (!r.ok) {

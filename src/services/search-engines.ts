@@ -7,6 +7,7 @@ import type { Database, SearchEnginesTable } from "../db/schema.js";
 import { accessibleIntegrations } from "./access.js";
 import type { Caller, Deps } from "./deps.js";
 import { likeContains } from "./integrations.js";
+import { fieldError } from "./field-error.js";
 
 /** A short name derived from a display name ("My Sonarr" → "mysonarr"), made unique with a number. */
 export async function uniqueShort(db: Kysely<Database> | Transaction<Database>, name: string): Promise<string> {
@@ -77,7 +78,7 @@ async function requireManage(deps: Deps, caller: Caller, id: string) {
 }
 
 function conflictOnShort(e: unknown): never {
-  if (constraintKind(e) === "unique") throw new TRPCError({ code: "CONFLICT", message: "short: this short name is already used by another search engine" });
+  if (constraintKind(e) === "unique") throw fieldError("CONFLICT", "short", "this short name is already used by another search engine");
   throw e;
 }
 
@@ -93,9 +94,9 @@ export interface EngineInput {
 export async function createEngine(deps: Deps, caller: Caller, input: EngineInput) {
   if (input.integrationId) {
     const ok = await accessibleIntegrations(deps.db, caller, input.integrationId).executeTakeFirst();
-    if (!ok || Number(ok.level) < LEVELS.full) throw new TRPCError({ code: "BAD_REQUEST", message: "integrationId: integration not found" });
+    if (!ok || Number(ok.level) < LEVELS.full) throw fieldError("BAD_REQUEST", "integrationId", "integration not found");
   } else if (!input.urlTemplate) {
-    throw new TRPCError({ code: "BAD_REQUEST", message: "urlTemplate: required for a search engine that is not linked to an integration" });
+    throw fieldError("BAD_REQUEST", "urlTemplate", "required for a search engine that is not linked to an integration");
   }
   const id = newId();
   await deps.db
@@ -120,7 +121,7 @@ export async function createEngine(deps: Deps, caller: Caller, input: EngineInpu
 export async function updateEngine(deps: Deps, caller: Caller, input: { id: string } & Omit<EngineInput, "integrationId">) {
   const row = await requireManage(deps, caller, input.id);
   if (row.type === "generic" && !input.urlTemplate) {
-    throw new TRPCError({ code: "BAD_REQUEST", message: "urlTemplate: required for a search engine that is not linked to an integration" });
+    throw fieldError("BAD_REQUEST", "urlTemplate", "required for a search engine that is not linked to an integration");
   }
   await deps.db
     .updateTable("searchEngines")

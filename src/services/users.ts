@@ -4,10 +4,11 @@ import { hashPassword, newId, verifyPassword } from "../auth/tokens.js";
 import { constraintKind, transaction } from "../db/index.js";
 import type { Caller, Deps } from "./deps.js";
 import { lockIdentity, requireAdminRemains, requireOutranks } from "./privilege.js";
+import { fieldError } from "./field-error.js";
 
 const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "User not found" });
 const conflict = (e: unknown): never => {
-  if (constraintKind(e) === "unique") throw new TRPCError({ code: "CONFLICT", message: "username: this username is taken" });
+  if (constraintKind(e) === "unique") throw fieldError("CONFLICT", "username", "this username is taken");
   throw e;
 };
 
@@ -46,7 +47,7 @@ export async function userById(deps: Deps, caller: Caller, id: string) {
 
 /** Only a user whose access is within the caller's; never the last admin. */
 export async function deleteUser(deps: Deps, caller: Caller, id: string) {
-  if (id === caller.user?.id) throw new TRPCError({ code: "BAD_REQUEST", message: "id: you cannot delete yourself" });
+  if (id === caller.user?.id) throw fieldError("BAD_REQUEST", "id", "you cannot delete yourself");
   await transaction(deps.db, async (trx) => {
     await lockIdentity(trx);
     const target = await requireOutranks(trx, caller, id, "delete");
@@ -64,7 +65,7 @@ export async function deleteUser(deps: Deps, caller: Caller, id: string) {
 /** The password policy (src/auth/password-policy.ts) as a BAD_REQUEST naming the field. */
 export function requirePasswordPolicy(field: string, password: string, username: string): void {
   const problem = passwordProblem(password, username);
-  if (problem) throw new TRPCError({ code: "BAD_REQUEST", message: `${field}: ${problem}` });
+  if (problem) throw fieldError("BAD_REQUEST", field, problem);
 }
 
 /**
@@ -84,7 +85,7 @@ export async function changePassword(
   const user = await deps.db.selectFrom("users").select(["id", "username", "passwordHash"]).where("id", "=", userId).executeTakeFirst();
   if (!user) throw notFound();
   if (self && !(await verifyPassword(user.passwordHash, input.currentPassword ?? ""))) {
-    throw new TRPCError({ code: "BAD_REQUEST", message: "currentPassword: the current password is wrong" });
+    throw fieldError("BAD_REQUEST", "currentPassword", "the current password is wrong");
   }
   // Refused early (before the slow hash); checked again inside the write's transaction.
   if (!self) await requireOutranks(deps.db, caller, userId, "reset the password of");

@@ -26,8 +26,8 @@ async function call(path: string, type: "query" | "mutation", input: unknown) {
     type === "query"
       ? await fetch(`${s.url}/api/trpc/${path}?input=${encodeURIComponent(body)}`, { headers: { ApiKey: adminKey } })
       : await fetch(`${s.url}/api/trpc/${path}`, { method: "POST", headers: { ApiKey: adminKey, "content-type": "application/json" }, body });
-  const json = (await res.json()) as { error?: { json: { message: string; data: { code: string } } } };
-  return { status: res.status, code: json.error?.json.data.code, message: json.error?.json.message ?? "" };
+  const json = (await res.json()) as { error?: { json: { message: string; data: { code: string; issues?: { path: string; message: string }[] } } } };
+  return { status: res.status, code: json.error?.json.data.code, message: json.error?.json.message ?? "", issues: json.error?.json.data.issues ?? [] };
 }
 
 const long = "x".repeat(5000);
@@ -129,6 +129,11 @@ describe("bad input", () => {
     expect(res.status, res.message).toBe(400);
     expect(res.code).toBe("BAD_REQUEST");
     expect(res.message.startsWith(field) || res.message.includes(`${field}:`) || res.message.includes(`; ${field}`), res.message).toBe(true);
+    // …and the structured issues name it too (the web UI shows them at the field without parsing the message).
+    expect(
+      res.issues.some((i) => i.path === field || i.path.startsWith(`${field}.`) || i.path.startsWith(`${field}[`)),
+      JSON.stringify(res.issues),
+    ).toBe(true);
     expect(await counts()).toEqual(before);
   });
 

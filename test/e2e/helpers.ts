@@ -1,8 +1,8 @@
-import type { Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import { delay } from "./browser.js";
 
-/** The error text Mantine shows under a labelled input (its aria-describedby "…-error" element). */
-export async function fieldError(page: Page, label: string): Promise<string> {
+/** The error text Mantine shows under a labelled input (its aria-describedby "…-error" element), in a page or a dialog. */
+export async function fieldError(page: Page | Locator, label: string): Promise<string> {
   return page.getByRole("textbox", { name: label, exact: true }).evaluate((el) => {
     const ids = (el.getAttribute("aria-describedby") ?? "").split(/\s+/).filter((id) => id.endsWith("-error"));
     return ids.map((id) => document.getElementById(id)?.textContent ?? "").join(" ").trim();

@@ -208,8 +208,8 @@ try {
   });
   await shoot("admin-users", (page) => go(page, "/admin/users", (p) => p.getByRole("cell", { name: "alice", exact: true }).waitFor()));
   await shoot("admin-groups", async (page) => {
-    await go(page, "/admin/groups", (p) => p.getByRole("button", { name: "operators" }).waitFor());
-    await page.getByRole("button", { name: "operators" }).click();
+    await go(page, "/admin/groups", (p) => p.getByRole("button", { name: "operators", exact: true }).waitFor());
+    await page.getByRole("button", { name: "operators", exact: true }).click();
     await page.getByText("Global permissions").waitFor();
   });
   await shoot("api-keys", async (page) => {

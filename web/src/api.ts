@@ -5,7 +5,7 @@ import superjson from "superjson";
 import type { AppRouter } from "../../src/api/root";
 
 /** The UI talks to the server only through the public tRPC API (the same one scripts use). */
-export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
+export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
 export function makeTrpcClient() {
   return createTRPCClient<AppRouter>({
@@ -30,21 +30,17 @@ export function trpcCode(e: unknown): string | undefined {
   return e instanceof TRPCClientError ? (e.data as { code?: string } | undefined)?.code : undefined;
 }
 
-export function errorText(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  return String(e);
-}
+/** One refused field, as the server's error formatter sends it (`data.issues`, see docs/api.md). */
+export type FieldIssue = { path: string; message: string };
 
 /**
- * BAD_REQUEST messages name their field ("url: is not an absolute URL…; secrets[1].value: …").
- * Splits them into `{field: message}` so each can be shown next to its input.
+ * The field issues of a failed call: `{ "secrets[0].value": "must not be empty" }`, read from the structured
+ * error data (never from the message text). Empty for errors that concern no field.
  */
-export function fieldErrors(e: unknown): Record<string, string> {
+export function fieldIssues(e: unknown): Record<string, string> {
+  if (!(e instanceof TRPCClientError)) return {};
+  const issues = (e.data as { issues?: FieldIssue[] } | undefined)?.issues ?? [];
   const out: Record<string, string> = {};
-  if (trpcCode(e) !== "BAD_REQUEST" && trpcCode(e) !== "CONFLICT" && trpcCode(e) !== "FORBIDDEN") return out;
-  for (const part of errorText(e).split("; ")) {
-    const m = /^([A-Za-z][\w.[\]]*): (.+)$/s.exec(part);
-    if (m) out[m[1]!] = m[2]!;
-  }
+  for (const i of issues) out[i.path] = out[i.path] ? `${out[i.path]}; ${i.message}` : i.message;
   return out;
 }

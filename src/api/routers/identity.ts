@@ -7,6 +7,7 @@ import * as users from "../../services/users.js";
 import { apiKeyCreatedOutput, apiKeyListOutput, sessionListOutput, sessionOutput, voidOutput } from "../outputs.js";
 import { futureTimestamp, globalPermission, id, password, username } from "../schemas.js";
 import { protectedProcedure, publicProcedure, requirePermission, router } from "../trpc.js";
+import { fieldError } from "../../services/field-error.js";
 
 export const authRouter = router({
   login: publicProcedure
@@ -65,7 +66,7 @@ export const onboardingRouter = router({
     .mutation(async ({ ctx, input }) => {
       const expected = ctx.deps.setupToken.value;
       if (!expected || (await auth.hasUsers(ctx.deps.db))) throw new TRPCError({ code: "CONFLICT", message: "Setup is already done" });
-      if (input.setupToken.trim() !== expected) throw new TRPCError({ code: "FORBIDDEN", message: "setupToken: wrong setup token; it is printed in the server log" });
+      if (input.setupToken.trim() !== expected) throw fieldError("FORBIDDEN", "setupToken", "wrong setup token; it is printed in the server log");
       const res = await auth.createFirstAdmin(ctx.deps, input.username, input.password);
       ctx.deps.setupToken.value = undefined;
       return res;

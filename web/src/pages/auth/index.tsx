@@ -2,10 +2,11 @@ import { Alert, Box, Button, Center, Code, Group, Paper, PasswordInput, Stack, T
 import { useForm } from "@mantine/form";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { fieldErrors, trpcCode, useTRPC } from "../api";
-import { Logo, ThemeToggle } from "../App";
-import { passwordError, PASSWORD_RULE } from "../password-rule";
-import { toast } from "../ui";
+import { trpcCode, useTRPC } from "../../api";
+import { Logo, ThemeToggle } from "../../components/chrome";
+import { showFieldErrors } from "../../forms/errors";
+import { passwordError, PASSWORD_RULE } from "../../password-rule";
+import { toast } from "../../ui";
 
 function AuthFrame({ children, title }: { children: React.ReactNode; title: string }) {
   return (
@@ -46,11 +47,7 @@ export function OnboardingPage() {
         sessionStorage.setItem("patchbay-last-user", form.values.username.trim());
         await qc.invalidateQueries({ queryKey: trpc.onboarding.status.queryKey() });
       },
-      onError: (e) => {
-        const f = fieldErrors(e);
-        if (Object.keys(f).length) form.setErrors(f);
-        else toast.fail(e.message);
-      },
+      onError: (e) => showFieldErrors(form, e),
     }),
   );
   return (

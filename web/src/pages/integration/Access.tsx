@@ -1,8 +1,8 @@
 import { ActionIcon, Alert, Badge, Button, Group, Loader, Paper, Select, Stack, Table, Text, Title } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { useTRPC, type Outputs } from "../api";
-import { toast } from "../ui";
+import { useTRPC, type Outputs } from "../../api";
+import { toast } from "../../ui";
 
 type Level = "use" | "interact" | "full";
 type Row = { id: string; label: string; permission: Level };

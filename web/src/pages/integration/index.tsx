@@ -1,15 +1,16 @@
 import { Alert, Anchor, Group, Loader, Stack, Tabs, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { Link, useNavigate, useParams } from "react-router";
-import { useTRPC } from "../api";
-import { AccessBadge, KindIcon } from "../ui";
+import { useTRPC } from "../../api";
+import { IntegrationForm } from "../../forms/integration/IntegrationForm";
+import { useKinds } from "../../hooks/kinds";
+import { AccessBadge, KindIcon } from "../../ui";
+import { IntegrationSearch } from "../search/IntegrationSearch";
 import { AccessEditor } from "./Access";
-import { EditIntegration } from "./IntegrationForm";
-import { useKinds } from "./Integrations";
-import { IntegrationSearch } from "./Search";
+import { DeleteIntegration } from "./DeleteIntegration";
 
 /** One integration: Search (use), Settings and Access (full). */
-export function IntegrationPage() {
+export default function IntegrationPage() {
   const { id = "", tab } = useParams();
   const trpc = useTRPC();
   const navigate = useNavigate();
@@ -66,7 +67,14 @@ export function IntegrationPage() {
             <IntegrationSearch id={id} name={item.name} />
           </Tabs.Panel>
           <Tabs.Panel value="settings" pt="md">
-            {detail.data && kind ? <EditIntegration key={detail.dataUpdatedAt} detail={detail.data} kind={kind} /> : detail.error ? <Alert color="red">{detail.error.message}</Alert> : <Loader />}
+            {detail.data && kind ? (
+              <IntegrationForm
+                key={detail.dataUpdatedAt}
+                detail={detail.data}
+                kind={kind}
+                actions={<DeleteIntegration detail={detail.data} onDeleted={() => void navigate("/integrations")} />}
+              />
+            ) : detail.error ? <Alert color="red">{detail.error.message}</Alert> : <Loader />}
           </Tabs.Panel>
           <Tabs.Panel value="access" pt="md">
             <AccessEditor id={id} />
