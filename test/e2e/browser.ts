@@ -62,7 +62,18 @@ export async function signIn(page: Page, username: string, password: string) {
   await page.getByLabel("User name").fill(username);
   await page.getByRole("textbox", { name: "Password", exact: true }).fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
+  // The dashboard is the landing page; the integrations list is one click away in the navigation.
+  await page.getByRole("heading", { name: "Dashboard", exact: true }).waitFor();
+  await page.getByRole("link", { name: "Integrations", exact: true }).click();
   await page.getByRole("heading", { name: "Integrations", exact: true }).waitFor();
+}
+
+/** Signs in and stays on the dashboard. */
+export async function signInToDashboard(page: Page, username: string, password: string) {
+  await page.getByLabel("User name").fill(username);
+  await page.getByRole("textbox", { name: "Password", exact: true }).fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Dashboard", exact: true }).waitFor();
 }
 
 export async function signOut(page: Page) {

@@ -2,10 +2,11 @@ import { ActionIcon, Anchor, AppShell, Burger, Center, Group, Loader, Menu, NavL
 import { useDisclosure } from "@mantine/hooks";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { createContext, useContext } from "react";
-import { Link, Navigate, Route, Routes, useLocation, useNavigate } from "react-router";
+import { Link, Route, Routes, useLocation, useNavigate } from "react-router";
 import { useTRPC, type GlobalPermission, type Session } from "./api";
 import { AdminApps, AdminCertificates, AdminGroups, AdminSearchEngines, AdminUsers, ApiKeys } from "./pages/Admin";
 import { LoginPage, OnboardingPage } from "./pages/Auth";
+import { DashboardPage } from "./pages/dashboard/DashboardPage";
 import { AddIntegration, KindPicker } from "./pages/IntegrationForm";
 import { IntegrationPage } from "./pages/IntegrationPage";
 import { IntegrationsPage } from "./pages/Integrations";
@@ -136,6 +137,7 @@ function Shell() {
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="Main navigation">
         <ScrollArea>
+          {link("/", "Dashboard", true)}
           {link("/integrations", "Integrations")}
           {link("/search", "Search")}
           {link("/account/api-keys", "API keys")}
@@ -155,7 +157,7 @@ function Shell() {
       </AppShell.Navbar>
       <AppShell.Main>
         <Routes>
-          <Route path="/" element={<Navigate to="/integrations" replace />} />
+          <Route path="/" element={<DashboardPage />} />
           <Route path="/integrations" element={<IntegrationsPage />} />
           <Route path="/integrations/new" element={<KindPicker />} />
           <Route path="/integrations/new/:kind" element={<AddIntegration />} />
@@ -168,7 +170,7 @@ function Shell() {
           <Route path="/admin/apps" element={<AdminApps />} />
           <Route path="/admin/search-engines" element={<AdminSearchEngines />} />
           <Route path="/admin/certificates" element={<AdminCertificates />} />
-          <Route path="*" element={<Text>Page not found. <Anchor component={Link} to="/">Back to the integrations</Anchor></Text>} />
+          <Route path="*" element={<Text>Page not found. <Anchor component={Link} to="/">Back to the dashboard</Anchor></Text>} />
         </Routes>
       </AppShell.Main>
     </AppShell>

@@ -1,0 +1,136 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useSubscription } from "@trpc/tanstack-react-query";
+import { useCallback, useEffect, useState } from "react";
+import { errorText, useTRPC, type Inputs, type Outputs } from "../../api";
+import { toast } from "../../ui";
+
+/** Each capability router and its read (docs/capabilities.md §2). */
+export const READS = {
+  downloads: "queue",
+  dnsHole: "summary",
+  mediaRequests: "list",
+  mediaServer: "sessions",
+  calendar: "events",
+  indexers: "list",
+  smartHome: "states",
+  monitoring: "status",
+  transcoding: "status",
+} as const;
+export type Capability = keyof typeof READS;
+
+type Ref = { id: string; name: string; kind: string };
+/** One integration's part of a read (docs/capabilities.md §1): its data, or its own error. */
+export type Envelope<C extends Capability> = { integration: Ref; updatedAt: Date; data: DataOf<C> } | { integration: Ref; error: { code: string; message: string } };
+export type DataOf<C extends Capability> = Extract<Outputs[C][(typeof READS)[C]][number], { data: unknown }>["data"];
+type WatchInput<C extends Capability> = Inputs[C]["watch"];
+
+/** How often a card's subscription emits; the server shares one poller per integration among all watchers. */
+export const WATCH_INTERVAL_MS = 3_000;
+
+export interface Live<C extends Capability> {
+  /** Latest envelope per integration id (the watch's, or a fresher one read right after an action). */
+  envelopes: Envelope<C>[] | undefined;
+  /** The subscription itself failed (not one integration: those arrive as error envelopes). */
+  error: string | undefined;
+  /** Reads one integration at once (after an action) so the card shows the service's new state before the next emission. */
+  refresh(integrationId: string): Promise<void>;
+}
+
+/**
+ * A card's live data: the capability's `watch` subscription over SSE, nothing polled by the browser.
+ * `input` undefined = no subscription (no integration to show).
+ */
+export function useLive<C extends Capability>(capability: C, input: Omit<WatchInput<C>, "intervalMs"> | undefined): Live<C> {
+  const trpc = useTRPC();
+  const qc = useQueryClient();
+  const [envelopes, setEnvelopes] = useState<Envelope<C>[] | undefined>(undefined);
+  const [error, setError] = useState<string | undefined>(undefined);
+  const key = JSON.stringify(input ?? null);
+  useEffect(() => {
+    setEnvelopes(undefined);
+    setError(undefined);
+  }, [key]);
+  // The proxy is typed per router; here one hook serves every capability.
+  const router = (trpc as unknown as Record<string, Record<string, { subscriptionOptions: Function; queryOptions: Function }>>)[capability]!;
+  useSubscription(
+    router.watch!.subscriptionOptions(input ? { ...input, intervalMs: WATCH_INTERVAL_MS } : undefined, {
+      enabled: input !== undefined,
+      onData: (batch: Envelope<C>[]) => {
+        setError(undefined);
+        setEnvelopes(batch);
+      },
+      onError: (e: unknown) => setError(errorText(e)),
+    }) as never,
+  );
+  const refresh = useCallback(
+    async (integrationId: string) => {
+      if (!input) return;
+      const one = { ...(input as object), integrationIds: [integrationId] };
+      const fresh = (await qc.fetchQuery({ ...(router[READS[capability]]!.queryOptions(one) as object), staleTime: 0 } as never)) as Envelope<C>[];
+      const next = fresh[0];
+      if (next) setEnvelopes((prev) => prev?.map((e) => (e.integration.id === integrationId ? next : e)));
+    },
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [key, capability],
+  );
+  return { envelopes, error, refresh };
+}
+
+/** The current time, re-rendered every `everyMs` ("updated 3 s ago", countdowns). */
+export function useNow(everyMs = 1_000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), everyMs);
+    return () => clearInterval(t);
+  }, [everyMs]);
+  return now;
+}
+
+type ActionResult = { ok: true } | { error: { code: string; message: string } };
+
+/**
+ * An action on one integration: the caller's button shows progress while it runs; then the service's new
+ * state is read (`refresh`) or its error shown. Returns `run(label, call)`, and which label is running.
+ */
+export function useAction(refresh: (integrationId: string) => Promise<void>) {
+  const m = useMutation({
+    mutationFn: async ({ integrationId, call }: { label: string; integrationId: string; call: () => Promise<ActionResult> }) => {
+      const r = await call();
+      if ("error" in r) throw new Error(r.error.message);
+      await refresh(integrationId).catch(() => undefined);
+      return r;
+    },
+    onSuccess: (_r, v) => toast.ok(v.label),
+    onError: (e) => toast.fail(errorText(e), "The service refused"),
+  });
+  return {
+    pending: m.isPending ? m.variables?.label : undefined,
+    run: (label: string, integrationId: string, call: () => Promise<ActionResult>) => m.mutate({ label, integrationId, call }),
+  };
+}
+
+export function ago(now: number, at: Date): string {
+  const s = Math.max(0, Math.round((now - at.getTime()) / 1000));
+  if (s < 60) return `${s} s ago`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m} min ago` : `${Math.floor(m / 60)} h ago`;
+}
+
+export function bytes(n: number): string {
+  const units = ["B", "kB", "MB", "GB", "TB"];
+  let i = 0;
+  while (n >= 1000 && i < units.length - 1) {
+    n /= 1000;
+    i++;
+  }
+  return `${n >= 100 || i === 0 ? Math.round(n) : n.toFixed(1)} ${units[i]}`;
+}
+
+export function duration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (h >= 24) return `${Math.floor(h / 24)} d ${h % 24} h`;
+  return h ? `${h} h ${m} min` : `${m}:${String(s % 60).padStart(2, "0")} min`;
+}
