@@ -42,6 +42,14 @@ export async function launchBrowser(opts: { viewport?: { width: number; height: 
   };
 }
 
+/** Requests of the page to anything but loopback are refused (posters and icons point at public hosts). */
+export async function loopbackOnly(context: BrowserContext) {
+  await context.route(
+    (url) => !["127.0.0.1", "localhost", "[::1]"].includes(url.hostname) && url.protocol !== "data:",
+    (route) => route.abort(),
+  );
+}
+
 /** Resolves after ms without keeping the process alive (stack.md gotcha 6). */
 export function delay(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms).unref());

@@ -11,7 +11,7 @@ import { tempDir } from "../../src/kinds/testing/real-daemon.js";
 import { available as trAvailable, startTransmission, type RealTransmission } from "../../src/kinds/transmission/real.js";
 import { ROOT } from "../helpers/process.js";
 import { startPatchbay, type TestServer } from "../helpers/patchbay.js";
-import { chromiumAvailable, launchBrowser, signInToDashboard, signOut, type Browser } from "./browser.js";
+import { chromiumAvailable, launchBrowser, loopbackOnly, signInToDashboard, signOut, type Browser } from "./browser.js";
 import { eventually } from "./helpers.js";
 
 /**
@@ -24,14 +24,6 @@ if (!haveDaemons) console.warn("\n*** SKIPPED: dashboard e2e needs qbittorrent-n
 
 const PIHOLE_PASSWORD = "dash-e2e-pihole-pw-7";
 const SEERR_KEY = "dash-e2e-seerr-key-0123456789";
-
-/** The page's own network: nothing may leave loopback (posters and icons point at public hosts). */
-async function loopbackOnly(browser: Browser) {
-  await browser.context.route(
-    (url) => !["127.0.0.1", "localhost", "[::1]"].includes(url.hostname) && url.protocol !== "data:",
-    (route) => route.abort(),
-  );
-}
 
 describe.skipIf(!chromiumAvailable() || !haveDaemons)("dashboard against real qBittorrent and Transmission, emulated Pi-hole and Overseerr", () => {
   let s: TestServer;
@@ -85,7 +77,7 @@ describe.skipIf(!chromiumAvailable() || !haveDaemons)("dashboard against real qB
       startSeerr({ flavor: "Overseerr", apiKey: SEERR_KEY, version: "1.33.2", ...sample }),
       launchBrowser(),
     ]);
-    await loopbackOnly(browser);
+    await loopbackOnly(browser.context);
     dir = tempDir("dash-e2e");
     alpha = makeTorrent(dir, "alpha.bin");
     beta = makeTorrent(dir, "beta.bin");
