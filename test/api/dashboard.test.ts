@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPihole, type PiholeEmulator } from "../../src/kinds/pihole/emulator.js";
 import { errorOf, startPatchbay, type TestServer } from "../helpers/patchbay.js";
+import { liveClient } from "../capabilities/harness.js";
 
 /**
  * dashboard.getLayout / dashboard.saveLayout over real HTTP with @trpc/client: validation names the field
@@ -113,5 +114,77 @@ describe("dashboard layout", () => {
     expect(await mine()).toHaveLength(1);
     await s.admin.user.delete.mutate({ id: u.id });
     expect(await mine()).toHaveLength(0);
+  });
+});
+
+/** The first `n` emissions of dashboard.watch (or the error that ended it), over real SSE with the API key. */
+function watchFor(apiKey: string, input: unknown, n: number, timeoutMs = 15_000): Promise<{ data: any[]; error?: { code: string; message: string } }> {
+  const client = liveClient(s.url, apiKey);
+  const data: any[] = [];
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sub.unsubscribe();
+      reject(new Error(`only ${data.length} emissions: ${JSON.stringify(data)}`));
+    }, timeoutMs);
+    const sub = client.dashboard.watch.subscribe(input as never, {
+      onData(d) {
+        data.push(d);
+        if (data.length >= n) {
+          clearTimeout(timer);
+          sub.unsubscribe();
+          resolve({ data });
+        }
+      },
+      onError(e) {
+        clearTimeout(timer);
+        sub.unsubscribe();
+        resolve({ data, error: { code: (e.data as { code: string })?.code, message: e.message } });
+      },
+    });
+  });
+}
+
+describe("dashboard.watch: every card in one stream", () => {
+  it("streams each card's envelopes, tagged with the capability, on the cards' own rules", async () => {
+    const u = await s.user();
+    await s.admin.integration.saveUserIntegrationPermissions.mutate({ entityId: piholeId, permissions: [{ principalId: u.id, permission: "use" }] });
+    pihole.counters.queries = 777;
+    const { data, error } = await watchFor(u.apiKey, { cards: [{ capability: "dnsHole" }], intervalMs: 1000 }, 2);
+    expect(error).toBeUndefined();
+    for (const d of data) {
+      expect(d.capability).toBe("dnsHole");
+      expect(d.envelopes).toHaveLength(1);
+      expect(d.envelopes[0].integration).toEqual({ id: piholeId, name: "Pi-hole", kind: "pihole" });
+      expect(d.envelopes[0].data).toMatchObject({ status: "enabled", queriesToday: 777 });
+      expect(d.envelopes[0].updatedAt).toBeInstanceOf(Date);
+    }
+    expect(JSON.stringify(data)).not.toContain(PASSWORD);
+  });
+
+  it("a card naming an integration the user cannot use fails alone (NOT_FOUND), the other card keeps streaming", async () => {
+    const u = await s.user();
+    await s.admin.integration.saveUserIntegrationPermissions.mutate({ entityId: piholeId, permissions: [{ principalId: u.id, permission: "use" }] });
+    const { data } = await watchFor(u.apiKey, { cards: [{ capability: "dnsHole" }, { capability: "downloads", integrationIds: ["someone-elses"] }], intervalMs: 1000 }, 3);
+    expect(data.filter((d) => d.capability === "downloads")).toEqual([{ capability: "downloads", error: { code: "NOT_FOUND", message: "Integration not found" } }]);
+    expect(data.filter((d) => d.capability === "dnsHole").length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("bad input is BAD_REQUEST naming the field", async () => {
+    const u = await s.user();
+    const cases: [unknown, string][] = [
+      [{ cards: [] }, "cards: give at least one card"],
+      [{ cards: [{ capability: "weather" }] }, "cards[0].capability"],
+      [{ cards: [{ capability: "dnsHole" }, { capability: "dnsHole" }] }, "cards[1].capability: appears twice"],
+      [{ cards: [{ capability: "calendar", start: new Date("2026-01-10"), end: new Date("2026-01-01") }] }, "cards[0].end: must be after start"],
+      [{ cards: [{ capability: "smartHome", entityIds: ["Kitchen"] }] }, "cards[0].entityIds[0]"],
+      [{ cards: [{ capability: "downloads", limit: 0 }] }, "cards[0].limit"],
+      [{ cards: [{ capability: "dnsHole", extra: 1 }] }, "cards[0]: Unrecognized key"],
+      [{ cards: [{ capability: "dnsHole" }], intervalMs: 10 }, "intervalMs"],
+    ];
+    for (const [input, field] of cases) {
+      const { error } = await watchFor(u.apiKey, input, 1);
+      expect(error?.code, JSON.stringify(input)).toBe("BAD_REQUEST");
+      expect(error?.message).toContain(field);
+    }
   });
 });

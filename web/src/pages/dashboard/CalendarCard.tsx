@@ -1,34 +1,21 @@
 import { Anchor, Badge, Box, Group, SegmentedControl, SimpleGrid, Stack, Text } from "@mantine/core";
-import { useMemo } from "react";
 import { CardShell, Sections, type CardProps } from "./CardShell";
+import { rangeOf, type CalendarView } from "./inputs";
 import { useLive, useNow, type DataOf } from "./live";
 
 type Event = DataOf<"calendar">["events"][number] & { source: string };
-export type CalendarView = "agenda" | "month";
-
-const DAY = 86_400_000;
 const dayKey = (d: Date) => `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
 const dayFmt = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short" });
 const timeFmt = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
 const monthFmt = new Intl.DateTimeFormat(undefined, { month: "long", year: "numeric" });
 
-/** The range a view reads: the next two weeks (agenda) or the weeks of this month (month grid, Monday first). */
-function rangeOf(view: CalendarView, today: Date): { start: Date; end: Date } {
-  const start = new Date(today.getFullYear(), today.getMonth(), today.getDate());
-  if (view === "agenda") return { start, end: new Date(start.getTime() + 14 * DAY) };
-  const first = new Date(today.getFullYear(), today.getMonth(), 1);
-  const gridStart = new Date(first.getFullYear(), first.getMonth(), 1 - ((first.getDay() + 6) % 7));
-  return { start: gridStart, end: new Date(gridStart.getFullYear(), gridStart.getMonth(), gridStart.getDate() + 42) };
-}
-
 /** Calendar across the *arr and iCal feeds: agenda of the next two weeks, or this month's grid. */
 export function CalendarCard({ integrations, view, onView }: CardProps & { view: CalendarView; onView: (v: CalendarView) => void }) {
-  const now = useNow(60_000);
-  const today = new Date(now);
+  const today = new Date(useNow(60_000));
   const todayKey = dayKey(today);
-  // Stable within a day, so the subscription is not restarted every render.
-  const range = useMemo(() => rangeOf(view, today), [view, todayKey]); // eslint-disable-line react-hooks/exhaustive-deps
-  const live = useLive("calendar", integrations.length ? { integrationIds: integrations.map((i) => i.id), ...range } : undefined);
+  const live = useLive("calendar");
+  // The same range the stream reads (inputs.ts).
+  const range = rangeOf(view, today);
   const events: Event[] = (live.envelopes ?? [])
     .flatMap((e) => ("data" in e ? e.data.events.map((ev) => ({ ...ev, source: e.integration.name })) : []))
     .sort((a, b) => a.start.getTime() - b.start.getTime());

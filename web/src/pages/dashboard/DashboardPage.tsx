@@ -10,7 +10,8 @@ import { Customize } from "./Customize";
 import { DnsCard } from "./DnsCard";
 import { DownloadsCard } from "./DownloadsCard";
 import { IndexersCard } from "./IndexersCard";
-import type { Capability } from "./live";
+import { cardInputs } from "./inputs";
+import { LiveProvider, type Capability } from "./live";
 import { MonitoringCard } from "./MonitoringCard";
 import { NowPlayingCard } from "./NowPlayingCard";
 import { RequestsCard } from "./RequestsCard";
@@ -102,11 +103,10 @@ export function DashboardPage() {
   const layout = layoutQuery.data.layout;
   const saveLayout = (next: Layout) => save.mutateAsync(next);
 
-  const cards: ReactNode[] = [];
-  for (const card of layout.cards) {
-    const c = card.capability as Capability;
-    const integrations = chosen(byCapability.get(c) ?? [], card.integrationIds);
-    if (!integrations.length) continue;
+  const shown: [Capability, IntegrationItem[]][] = layout.cards
+    .map((card) => [card.capability as Capability, chosen(byCapability.get(card.capability as Capability) ?? [], card.integrationIds)] as [Capability, IntegrationItem[]])
+    .filter(([, integrations]) => integrations.length > 0);
+  const cards: ReactNode[] = shown.map(([c, integrations]) => {
     const props = { integrations };
     const el =
       c === "downloads" ? <DownloadsCard {...props} />
@@ -118,16 +118,21 @@ export function DashboardPage() {
       : c === "smartHome" ? <SmartHomeCard {...props} pins={layout.pinnedEntities} />
       : c === "monitoring" ? <MonitoringCard {...props} />
       : <TranscodingCard {...props} />;
-    cards.push(<div key={c}>{el}</div>);
-  }
+    return <div key={c}>{el}</div>;
+  });
+  // Midnight today: the calendar's range (and so the stream) changes once a day, not on every render.
+  const today = new Date(new Date().setHours(0, 0, 0, 0));
+  const inputs = cardInputs(shown, { pins: layout.pinnedEntities, view: layout.calendarView, today });
 
   return (
     <>
       {header}
       {cards.length ? (
-        <SimpleGrid cols={{ base: 1, md: 2, xl: 3 }} spacing="md" data-testid="dashboard-cards">
-          {cards}
-        </SimpleGrid>
+        <LiveProvider inputs={inputs}>
+          <SimpleGrid cols={{ base: 1, md: 2, xl: 3 }} spacing="md" data-testid="dashboard-cards">
+            {cards}
+          </SimpleGrid>
+        </LiveProvider>
       ) : (
         <Stack align="center" py="xl" gap="xs" data-testid="dashboard-empty">
           <Title order={2} size="h3">

@@ -25,7 +25,7 @@ function Figure({ label, value }: { label: string; value: string }) {
 export function DnsCard({ integrations }: CardProps) {
   const trpc = useTRPC();
   const now = useNow();
-  const live = useLive("dnsHole", integrations.length ? { integrationIds: integrations.map((i) => i.id) } : undefined);
+  const live = useLive("dnsHole");
   const action = useAction(live.refresh);
   const enable = useMutation(trpc.dnsHole.enable.mutationOptions());
   const disable = useMutation(trpc.dnsHole.disable.mutationOptions());

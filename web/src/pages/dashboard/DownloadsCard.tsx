@@ -24,7 +24,7 @@ const speed = (n: number | undefined) => `${bytes(n ?? 0)}/s`;
 /** Downloads: every client's items with progress, speed, ETA and state; pause/resume/remove for interact users. */
 export function DownloadsCard({ integrations }: CardProps) {
   const trpc = useTRPC();
-  const live = useLive("downloads", integrations.length ? { integrationIds: integrations.map((i) => i.id), limit: 100 } : undefined);
+  const live = useLive("downloads");
   const action = useAction(live.refresh);
   const pause = useMutation(trpc.downloads.pause.mutationOptions());
   const resume = useMutation(trpc.downloads.resume.mutationOptions());

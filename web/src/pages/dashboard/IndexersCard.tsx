@@ -8,7 +8,7 @@ import { useAction, useLive } from "./live";
 /** Indexers of Prowlarr/Jackett with their health; "Test all" for interact users. */
 export function IndexersCard({ integrations }: CardProps) {
   const trpc = useTRPC();
-  const live = useLive("indexers", integrations.length ? { integrationIds: integrations.map((i) => i.id) } : undefined);
+  const live = useLive("indexers");
   const action = useAction(live.refresh);
   const testAll = useMutation(trpc.indexers.testAll.mutationOptions());
   return (

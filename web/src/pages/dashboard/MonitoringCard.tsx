@@ -6,7 +6,7 @@ const COLORS = { up: "green", down: "red", degraded: "orange", paused: "gray", u
 
 /** Monitoring: Healthchecks/Coolify statuses. */
 export function MonitoringCard({ integrations }: CardProps) {
-  const live = useLive("monitoring", integrations.length ? { integrationIds: integrations.map((i) => i.id) } : undefined);
+  const live = useLive("monitoring");
   return (
     <CardShell title="Monitoring" testId="card-monitoring">
       <Sections

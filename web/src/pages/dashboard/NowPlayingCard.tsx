@@ -4,7 +4,7 @@ import { duration, useLive } from "./live";
 
 /** Now playing across Plex/Jellyfin/Emby: who, what, progress, and whether the server transcodes. */
 export function NowPlayingCard({ integrations }: CardProps) {
-  const live = useLive("mediaServer", integrations.length ? { integrationIds: integrations.map((i) => i.id) } : undefined);
+  const live = useLive("mediaServer");
   return (
     <CardShell title="Now playing" testId="card-now-playing">
       <Sections

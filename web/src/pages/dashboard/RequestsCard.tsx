@@ -10,7 +10,7 @@ const pendingFirst = (a: Request, b: Request) => Number(b.status === "pending") 
 /** Media requests: pending first, with poster and requester; approve/decline for interact users. */
 export function RequestsCard({ integrations }: CardProps) {
   const trpc = useTRPC();
-  const live = useLive("mediaRequests", integrations.length ? { integrationIds: integrations.map((i) => i.id), filter: "all", limit: 20 } : undefined);
+  const live = useLive("mediaRequests");
   const action = useAction(live.refresh);
   const approve = useMutation(trpc.mediaRequests.approve.mutationOptions());
   const decline = useMutation(trpc.mediaRequests.decline.mutationOptions());

@@ -2,12 +2,8 @@ import { Badge, Button, Group, Stack, Text } from "@mantine/core";
 import { useMutation } from "@tanstack/react-query";
 import { useTRPC } from "../../api";
 import { canInteract, CardShell, Sections, type CardProps } from "./CardShell";
+import { pinnedIn, type Pin } from "./inputs";
 import { useAction, useLive } from "./live";
-
-export interface Pin {
-  integrationId: string;
-  entityId: string;
-}
 
 const TOGGLES = new Set(["light", "switch", "fan", "input_boolean", "cover", "lock", "media_player", "climate", "siren", "humidifier", "vacuum"]);
 const TRIGGERS = new Set(["automation", "script", "scene", "button", "input_button"]);
@@ -15,22 +11,21 @@ const TRIGGERS = new Set(["automation", "script", "scene", "button", "input_butt
 /** Smart home: the entities the user pinned (layout), their state, toggle or trigger for interact users. */
 export function SmartHomeCard({ integrations, pins }: CardProps & { pins: Pin[] }) {
   const trpc = useTRPC();
-  const pinnedIn = integrations.filter((i) => pins.some((p) => p.integrationId === i.id));
-  const entityIds = [...new Set(pins.filter((p) => pinnedIn.some((i) => i.id === p.integrationId)).map((p) => p.entityId))].sort();
-  const live = useLive("smartHome", pinnedIn.length && entityIds.length ? { integrationIds: pinnedIn.map((i) => i.id), entityIds } : undefined);
+  const { homes } = pinnedIn(integrations, pins);
+  const live = useLive("smartHome");
   const action = useAction(live.refresh);
   const toggle = useMutation(trpc.smartHome.toggle.mutationOptions());
   const trigger = useMutation(trpc.smartHome.trigger.mutationOptions());
   return (
     <CardShell title="Smart home" testId="card-smart-home">
-      {!pinnedIn.length && (
+      {!homes.length && (
         <Text size="sm" c="dimmed">
           Pin entities (like light.kitchen) under “Customize” to see and switch them here.
         </Text>
       )}
       <Sections
         live={live}
-        integrations={pinnedIn}
+        integrations={homes}
         render={(d, i) => {
           const mine = new Set(pins.filter((p) => p.integrationId === i.id).map((p) => p.entityId));
           const entities = d.entities.filter((e) => mine.has(e.entityId));

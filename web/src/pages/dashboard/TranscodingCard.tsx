@@ -4,7 +4,7 @@ import { bytes, useLive } from "./live";
 
 /** Transcoding: Tdarr's figures. */
 export function TranscodingCard({ integrations }: CardProps) {
-  const live = useLive("transcoding", integrations.length ? { integrationIds: integrations.map((i) => i.id) } : undefined);
+  const live = useLive("transcoding");
   const fmt = new Intl.NumberFormat();
   return (
     <CardShell title="Transcoding" testId="card-transcoding">

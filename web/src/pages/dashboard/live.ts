@@ -1,6 +1,6 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { skipToken, useMutation, useQueryClient } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
-import { useCallback, useEffect, useState } from "react";
+import { createContext, createElement, useCallback, useContext, useEffect, useState, type ReactNode } from "react";
 import { errorText, useTRPC, type Inputs, type Outputs } from "../../api";
 import { toast } from "../../ui";
 
@@ -24,56 +24,79 @@ export type Envelope<C extends Capability> = { integration: Ref; updatedAt: Date
 export type DataOf<C extends Capability> = Extract<Outputs[C][(typeof READS)[C]][number], { data: unknown }>["data"];
 type WatchInput<C extends Capability> = Inputs[C]["watch"];
 
-/** How often a card's subscription emits; the server shares one poller per integration among all watchers. */
+/** How often each card emits; the server shares one poller per integration among all watchers. */
 export const WATCH_INTERVAL_MS = 3_000;
 
 export interface Live<C extends Capability> {
-  /** Latest envelope per integration id (the watch's, or a fresher one read right after an action). */
+  /** What the card reads (its integrations and the read's own fields). */
+  input: ReadInput<C> | undefined;
+  /** Latest envelope per integration (the stream's, or a fresher one read right after an action). */
   envelopes: Envelope<C>[] | undefined;
-  /** The subscription itself failed (not one integration: those arrive as error envelopes). */
+  /** The card's read failed as a whole, or the stream did (one integration's failure is an error envelope). */
   error: string | undefined;
   /** Reads one integration at once (after an action) so the card shows the service's new state before the next emission. */
   refresh(integrationId: string): Promise<void>;
 }
 
+export type ReadInput<C extends Capability> = Omit<WatchInput<C>, "intervalMs">;
+export type CardInputs = { [C in Capability]?: ReadInput<C> };
+type State = { envelopes?: unknown[]; error?: string };
+
+const LiveContext = createContext<{ inputs: CardInputs; states: Partial<Record<Capability, State>>; patch(c: Capability, id: string, env: unknown): void; streamError?: string }>({
+  inputs: {},
+  states: {},
+  patch: () => undefined,
+});
+
 /**
- * A card's live data: the capability's `watch` subscription over SSE, nothing polled by the browser.
- * `input` undefined = no subscription (no integration to show).
+ * Every card's live data through ONE subscription, `dashboard.watch` over SSE (a browser allows only 6
+ * connections per origin; a stream per card would block the page's other requests). Nothing is polled.
  */
-export function useLive<C extends Capability>(capability: C, input: Omit<WatchInput<C>, "intervalMs"> | undefined): Live<C> {
+export function LiveProvider({ inputs, children }: { inputs: CardInputs; children: ReactNode }) {
+  const trpc = useTRPC();
+  const [states, setStates] = useState<Partial<Record<Capability, State>>>({});
+  const [streamError, setStreamError] = useState<string>();
+  const cards = Object.entries(inputs).map(([capability, input]) => ({ capability, ...(input as object) }));
+  const key = JSON.stringify(cards);
+  useEffect(() => {
+    // New inputs: what was shown belongs to the old ones (another range, other integrations).
+    setStates({});
+    setStreamError(undefined);
+  }, [key]);
+  useSubscription(
+    trpc.dashboard.watch.subscriptionOptions(cards.length ? ({ cards, intervalMs: WATCH_INTERVAL_MS } as never) : skipToken, {
+      onData: (e: { capability: Capability; envelopes?: unknown[]; error?: { message: string } }) => {
+        setStreamError(undefined);
+        setStates((prev) => ({ ...prev, [e.capability]: e.error ? { envelopes: prev[e.capability]?.envelopes, error: e.error.message } : { envelopes: e.envelopes } }));
+      },
+      onError: (e: unknown) => setStreamError(errorText(e)),
+    }),
+  );
+  const patch = useCallback((c: Capability, id: string, env: unknown) => {
+    setStates((prev) => ({ ...prev, [c]: { ...prev[c], envelopes: prev[c]?.envelopes?.map((e) => ((e as Envelope<Capability>).integration.id === id ? env : e)) } }));
+  }, []);
+  return createElement(LiveContext.Provider, { value: { inputs, states, patch, streamError } }, children);
+}
+
+/** A card's share of the dashboard stream. */
+export function useLive<C extends Capability>(capability: C): Live<C> {
   const trpc = useTRPC();
   const qc = useQueryClient();
-  const [envelopes, setEnvelopes] = useState<Envelope<C>[] | undefined>(undefined);
-  const [error, setError] = useState<string | undefined>(undefined);
-  const key = JSON.stringify(input ?? null);
-  useEffect(() => {
-    setEnvelopes(undefined);
-    setError(undefined);
-  }, [key]);
-  // The proxy is typed per router; here one hook serves every capability.
-  const router = (trpc as unknown as Record<string, Record<string, { subscriptionOptions: Function; queryOptions: Function }>>)[capability]!;
-  useSubscription(
-    router.watch!.subscriptionOptions(input ? { ...input, intervalMs: WATCH_INTERVAL_MS } : undefined, {
-      enabled: input !== undefined,
-      onData: (batch: Envelope<C>[]) => {
-        setError(undefined);
-        setEnvelopes(batch);
-      },
-      onError: (e: unknown) => setError(errorText(e)),
-    }) as never,
-  );
+  const { inputs, states, patch, streamError } = useContext(LiveContext);
+  const input = inputs[capability] as ReadInput<C> | undefined;
+  const state = states[capability];
+  // The proxy is typed per router; here one function serves every capability.
+  const router = (trpc as unknown as Record<string, Record<string, { queryOptions: Function }>>)[capability]!;
   const refresh = useCallback(
     async (integrationId: string) => {
       if (!input) return;
       const one = { ...(input as object), integrationIds: [integrationId] };
-      const fresh = (await qc.fetchQuery({ ...(router[READS[capability]]!.queryOptions(one) as object), staleTime: 0 } as never)) as Envelope<C>[];
-      const next = fresh[0];
-      if (next) setEnvelopes((prev) => prev?.map((e) => (e.integration.id === integrationId ? next : e)));
+      const fresh = (await qc.fetchQuery({ ...(router[READS[capability]]!.queryOptions(one) as object), staleTime: 0 } as never)) as unknown[];
+      if (fresh[0]) patch(capability, integrationId, fresh[0]);
     },
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [key, capability],
+    [input, capability, qc, router, patch],
   );
-  return { envelopes, error, refresh };
+  return { input, envelopes: state?.envelopes as Envelope<C>[] | undefined, error: state?.error ?? streamError, refresh };
 }
 
 /** The current time, re-rendered every `everyMs` ("updated 3 s ago", countdowns). */
