@@ -10,6 +10,7 @@ import { sampleRequests, startSeerr, type SeerrEmulator } from "../../src/kinds/
 import { tempDir } from "../../src/kinds/testing/real-daemon.js";
 import { available as trAvailable, startTransmission, type RealTransmission } from "../../src/kinds/transmission/real.js";
 import { ROOT } from "../helpers/process.js";
+import { qbOwnApi, trOwnApi } from "../helpers/daemon-apis.js";
 import { startPatchbay, type TestServer } from "../helpers/patchbay.js";
 import { chromiumAvailable, launchBrowser, loopbackOnly, signInToDashboard, signOut, type Browser } from "./browser.js";
 import { eventually } from "./helpers.js";
@@ -38,32 +39,12 @@ describe.skipIf(!chromiumAvailable() || !haveDaemons)("dashboard against real qB
   let trId: string;
   let viewer: Awaited<ReturnType<TestServer["user"]>>;
   let operator: Awaited<ReturnType<TestServer["user"]>>;
-  let sid = "";
-  let trSession = "";
   const pageErrors: string[] = [];
 
   // The daemons' own APIs, to set up and to verify what the UI did.
-  const qbOwn = async (p: string, body?: FormData | URLSearchParams) => {
-    const res = await fetch(`${qb.url}/api/v2/${p}`, { method: body ? "POST" : "GET", body, headers: { cookie: sid } });
-    expect(res.status, p).toBeLessThan(300);
-    return res.text();
-  };
-  const qbState = async (hash: string) => (JSON.parse(await qbOwn(`torrents/info?hashes=${hash}`)) as { state: string }[])[0]?.state ?? "";
-  const trOwn = async (method: string, args: Record<string, unknown> = {}): Promise<Record<string, unknown>> => {
-    for (let i = 0; i < 2; i++) {
-      const res = await fetch(`${tr.url}/transmission/rpc`, {
-        method: "POST",
-        headers: { authorization: "Basic " + Buffer.from(`${tr.username}:${tr.password}`).toString("base64"), "x-transmission-session-id": trSession },
-        body: JSON.stringify({ method, arguments: args }),
-      });
-      if (res.status === 409) {
-        trSession = res.headers.get("x-transmission-session-id")!;
-        continue;
-      }
-      return ((await res.json()) as { arguments: Record<string, unknown> }).arguments;
-    }
-    throw new Error("no Transmission session id");
-  };
+  let qbOwn: Awaited<ReturnType<typeof qbOwnApi>>;
+  let trOwn: ReturnType<typeof trOwnApi>;
+  const qbState = (hash: string) => qbOwn.state(hash);
 
   beforeAll(async () => {
     // The in-process server serves web/dist: make sure it is current (a no-op when it is).
@@ -81,12 +62,9 @@ describe.skipIf(!chromiumAvailable() || !haveDaemons)("dashboard against real qB
     dir = tempDir("dash-e2e");
     alpha = makeTorrent(dir, "alpha.bin");
     beta = makeTorrent(dir, "beta.bin");
-    const login = await fetch(`${qb.url}/api/v2/auth/login`, { method: "POST", body: new URLSearchParams({ username: qb.username, password: qb.password }) });
-    sid = login.headers.get("set-cookie")!.split(";")[0]!;
-    const form = new FormData();
-    form.append("torrents", new Blob([new Uint8Array(alpha.torrent)], { type: "application/x-bittorrent" }), "alpha.torrent");
-    form.append("savepath", dir);
-    await qbOwn("torrents/add", form);
+    qbOwn = await qbOwnApi(qb);
+    trOwn = trOwnApi(tr);
+    await qbOwn.add(alpha, dir);
     await trOwn("torrent-add", { metainfo: beta.torrent.toString("base64"), "download-dir": dir });
 
     const creds = (d: { username: string; password: string }) => [{ kind: "username" as const, value: d.username }, { kind: "password" as const, value: d.password }];
@@ -227,7 +205,7 @@ describe.skipIf(!chromiumAvailable() || !haveDaemons)("dashboard against real qB
     // An operator (interact, not full) gets no link to the settings.
     expect(await trSection.getByRole("link").count()).toBe(0);
     // The others still stream: a resume through qBittorrent's own API, new Pi-hole figures.
-    await qbOwn("torrents/resume", new URLSearchParams({ hashes: alpha.infoHash }));
+    await qbOwn.call("torrents/resume", new URLSearchParams({ hashes: alpha.infoHash }));
     await eventually(async () => (await item(page, alpha.name).getAttribute("data-state")) !== "paused", "the qB section to show alpha running", 20_000);
     pihole.counters.queries = 6000;
     await eventually(async () => (await page.getByTestId("card-dns").getByTestId("dns-figures").textContent())!.includes(new Intl.NumberFormat("en-US").format(6000)), "the DNS card to update");

@@ -7,6 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Page } from "playwright-core";
+import { qbOwnApi } from "../helpers/daemon-apis.js";
 import { makeClient } from "../helpers/patchbay.js";
 import { npmStart, ROOT, waitHealthy } from "../helpers/process.js";
 import { startArr } from "../../src/kinds/arr-family/emulator.js";
@@ -140,16 +141,9 @@ try {
   await create({ name: "Overseerr", kind: "overseerr", url: seerr.url, secrets: [{ kind: "apiKey", value: "seerr-key" }] });
   if (qb) {
     // Torrents added through qBittorrent's own API, their data already there (they seed at once).
-    const login = await fetch(`${qb.url}/api/v2/auth/login`, { method: "POST", body: new URLSearchParams({ username: qb.username, password: qb.password }) });
-    const sid = login.headers.get("set-cookie")!.split(";")[0]!;
+    const own = await qbOwnApi(qb);
     const torrents = path.join(dataDir, "torrents");
-    for (const name of ["debian-13.2.0-amd64-netinst.iso", "archlinux-2026.11.01-x86_64.iso", "big-buck-bunny-1080p.mkv"]) {
-      const t = makeTorrent(torrents, name);
-      const form = new FormData();
-      form.append("torrents", new Blob([new Uint8Array(t.torrent)], { type: "application/x-bittorrent" }), `${name}.torrent`);
-      form.append("savepath", torrents);
-      await fetch(`${qb.url}/api/v2/torrents/add`, { method: "POST", body: form, headers: { cookie: sid } });
-    }
+    for (const name of ["debian-13.2.0-amd64-netinst.iso", "archlinux-2026.11.01-x86_64.iso", "big-buck-bunny-1080p.mkv"]) await own.add(makeTorrent(torrents, name), torrents);
   }
   if (haId) await api.dashboard.saveLayout.mutate({ cards: (["downloads", "dnsHole", "mediaRequests", "calendar", "smartHome", "mediaServer", "indexers", "monitoring", "transcoding"] as const).map((capability) => ({ capability, integrationIds: null })), pinnedEntities: [{ integrationId: haId, entityId: "light.living_room" }, { integrationId: haId, entityId: "media_player.den" }], calendarView: "agenda" });
   await api.searchEngine.create.mutate({ name: "DuckDuckGo", short: "ddg", iconUrl: "/favicon.svg", urlTemplate: "https://duckduckgo.com/?q=%s" });

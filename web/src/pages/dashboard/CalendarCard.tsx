@@ -38,7 +38,7 @@ export function CalendarCard({ integrations, view, onView }: CardProps & { view:
               <Text size="xs" fw={700} c="dimmed" tt="uppercase">{dayFmt.format(list[0]!.start)}</Text>
               {list.map((e) => (
                 <Group key={`${e.source}-${e.id}-${e.start.getTime()}`} gap={6} wrap="nowrap">
-                  <Text size="xs" c="dimmed" w={44}>{e.allDay ? "all day" : timeFmt.format(e.start)}</Text>
+                  <Text size="xs" c="dimmed" w={64} style={{ flexShrink: 0, whiteSpace: "nowrap" }}>{e.allDay ? "all day" : timeFmt.format(e.start)}</Text>
                   {e.link ? <Anchor href={e.link} target="_blank" rel="noreferrer" size="sm" truncate="end">{e.title}</Anchor> : <Text size="sm" truncate="end">{e.title}</Text>}
                   {e.subtitle && <Text size="xs" c="dimmed" truncate="end">{e.subtitle}</Text>}
                   {e.type && <Badge size="xs" variant="light">{e.type}</Badge>}
