@@ -2,6 +2,7 @@ import { authRouter, groupRouter, onboardingRouter, userRouter } from "./routers
 import { integrationRouter } from "./routers/integration.js";
 import { appsRouter, certificateRouter, searchEngineRouter } from "./routers/resources.js";
 import { capabilityRouters } from "./routers/capabilities.js";
+import { dashboardRouter } from "./routers/dashboard.js";
 import { router } from "./trpc.js";
 
 export const appRouter = router({
@@ -14,6 +15,7 @@ export const appRouter = router({
   searchEngine: searchEngineRouter,
   certificate: certificateRouter,
   ...capabilityRouters,
+  dashboard: dashboardRouter,
 });
 
 export type AppRouter = typeof appRouter;

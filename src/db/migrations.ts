@@ -185,4 +185,17 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable("api_keys").addColumn("expires_at", "bigint").execute();
     },
   },
+  "0005_dashboard_layouts": {
+    // One row per user: the dashboard layout as JSON text (validated by src/services/dashboard.ts on the way
+    // in and out), gone with the user.
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable("dashboard_layouts")
+        .addColumn("user_id", "varchar(64)", (c) => c.primaryKey().notNull())
+        .addColumn("layout", "text", (c) => c.notNull())
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .addForeignKeyConstraint("dashboard_layouts_user_id_fk", ["user_id"], "users", ["id"], (fk) => fk.onDelete("cascade"))
+        .execute();
+    },
+  },
 };

@@ -106,6 +106,12 @@ export interface TrustedCertificatesTable {
   pem: string;
   createdAt: Millis;
 }
+export interface DashboardLayoutsTable {
+  userId: string;
+  /** JSON of the layout (src/services/dashboard.ts). */
+  layout: string;
+  updatedAt: Millis;
+}
 export interface SettingsTable {
   key: string;
   value: string;
@@ -126,6 +132,7 @@ export interface Database {
   searchEngines: SearchEnginesTable;
   trustedCertificates: TrustedCertificatesTable;
   settings: SettingsTable;
+  dashboardLayouts: DashboardLayoutsTable;
 }
 
 export const EVERYONE_GROUP_ID = "everyone";

@@ -331,6 +331,7 @@ function assertKnownFacts(d: SchemaDescription): void {
   expect(Object.keys(d)).toEqual([
     "api_keys",
     "apps",
+    "dashboard_layouts",
     "group_members",
     "group_permissions",
     "integration_group_permissions",
@@ -353,6 +354,9 @@ function assertKnownFacts(d: SchemaDescription): void {
   expect(d.search_engines!.indexes).toContainEqual({ columns: ["short"], unique: true });
   expect(d.search_engines!.foreignKeys).toContainEqual({ columns: ["created_by"], referencedTable: "users", referencedColumns: ["id"], onDelete: "SET NULL" });
   expect(d.users!.primaryKey).toEqual(["id"]);
+  expect(d.dashboard_layouts!.primaryKey).toEqual(["user_id"]);
+  expect(d.dashboard_layouts!.foreignKeys).toEqual([{ columns: ["user_id"], referencedTable: "users", referencedColumns: ["id"], onDelete: "CASCADE" }]);
+  expect(d.dashboard_layouts!.columns).toContainEqual({ name: "layout", nullable: false, type: "text" });
   // SQLite lets a non-INTEGER PRIMARY KEY column hold NULL unless it is declared NOT NULL; PG and MySQL imply it.
   expect(d.users!.columns[0]).toEqual({ name: "id", nullable: false, type: "string" });
   expect(d.settings!.columns[0]).toEqual({ name: "key", nullable: false, type: "string" });

@@ -42,6 +42,14 @@ export async function launchBrowser(opts: { viewport?: { width: number; height: 
   };
 }
 
+/** Requests of the page to anything but loopback are refused (posters and icons point at public hosts). */
+export async function loopbackOnly(context: BrowserContext) {
+  await context.route(
+    (url) => !["127.0.0.1", "localhost", "[::1]"].includes(url.hostname) && url.protocol !== "data:",
+    (route) => route.abort(),
+  );
+}
+
 /** Resolves after ms without keeping the process alive (stack.md gotcha 6). */
 export function delay(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms).unref());
@@ -62,7 +70,18 @@ export async function signIn(page: Page, username: string, password: string) {
   await page.getByLabel("User name").fill(username);
   await page.getByRole("textbox", { name: "Password", exact: true }).fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
+  // The dashboard is the landing page; the integrations list is one click away in the navigation.
+  await page.getByRole("heading", { name: "Dashboard", exact: true }).waitFor();
+  await page.getByRole("link", { name: "Integrations", exact: true }).click();
   await page.getByRole("heading", { name: "Integrations", exact: true }).waitFor();
+}
+
+/** Signs in and stays on the dashboard. */
+export async function signInToDashboard(page: Page, username: string, password: string) {
+  await page.getByLabel("User name").fill(username);
+  await page.getByRole("textbox", { name: "Password", exact: true }).fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Dashboard", exact: true }).waitFor();
 }
 
 export async function signOut(page: Page) {

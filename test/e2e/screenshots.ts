@@ -7,6 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Page } from "playwright-core";
+import { qbOwnApi } from "../helpers/daemon-apis.js";
 import { makeClient } from "../helpers/patchbay.js";
 import { npmStart, ROOT, waitHealthy } from "../helpers/process.js";
 import { startArr } from "../../src/kinds/arr-family/emulator.js";
@@ -15,7 +16,9 @@ import { startJellyfin } from "../../src/kinds/jellyfin/emulator.js";
 import { startPihole } from "../../src/kinds/pihole/emulator.js";
 import { available as qbAvailable, startQbittorrent } from "../../src/kinds/qbittorrent/real.js";
 import { selfSignedCert, startHttpsSonarr } from "../../src/kinds/testing/tls.js";
-import { chromiumAvailable, delay, launchBrowser, setupTokenFrom, type Browser } from "./browser.js";
+import { makeTorrent } from "../../src/kinds/download-family/torrent.js";
+import { sampleRequests, startSeerr } from "../../src/kinds/seerr-family/emulator.js";
+import { chromiumAvailable, delay, launchBrowser, loopbackOnly, setupTokenFrom, type Browser } from "./browser.js";
 
 const OUT = path.join(ROOT, "docs", "screenshots");
 const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
@@ -58,6 +61,7 @@ try {
   for (const v of Object.keys(VIEWPORTS) as Viewport[]) {
     browsers[v] = await launchBrowser({ viewport: VIEWPORTS[v] });
     cleanups.push(() => browsers[v].close());
+    await loopbackOnly(browsers[v].context);
   }
   const pages = {} as Record<Viewport, Page>;
   for (const v of Object.keys(VIEWPORTS) as Viewport[]) pages[v] = await browsers[v].context.newPage();
@@ -101,7 +105,17 @@ try {
   await shoot("integrations-empty", (page) => go(page, "/integrations", (p) => p.getByRole("heading", { name: "No integrations yet" }).waitFor()));
 
   // Services to connect to.
-  const sonarr = await startArr({ app: "Sonarr", apiKey: "sonarr-key", version: "4.0.14.2939", lookup: series });
+  const inDays = (d: number, h: number) => new Date(new Date().setHours(h, 0, 0, 0) + d * 86_400_000).toISOString();
+  const episodes = [
+    [1, 21, "The Expanse", 4, 7, "Tribes"],
+    [3, 20, "Severance", 2, 5, "Trojan's Horse"],
+    [6, 21, "The Expanse", 4, 8, "Hoodoo"],
+    [10, 22, "Expedition Unknown", 12, 1, "The Lost City"],
+  ] as const;
+  const calendar = episodes.map(([d, h, title, season, episode, name], n) => ({ id: 100 + n, seriesId: n, seasonNumber: season, episodeNumber: episode, title: name, airDateUtc: inDays(d, h), runtime: 50, monitored: true, series: { title } }));
+  const sonarr = await startArr({ app: "Sonarr", apiKey: "sonarr-key", version: "4.0.14.2939", lookup: series, calendar });
+  const seerr = await startSeerr({ flavor: "Overseerr", apiKey: "seerr-key", ...sampleRequests("Overseerr", "1.33.2") });
+  cleanups.push(() => seerr.close());
   const radarr = await startArr({ app: "Radarr", apiKey: "radarr-key", version: "5.14.0.9383" });
   const silent = await startArr({ app: "Radarr", apiKey: "radarr-key", hang: true });
   const jellyfin = await startJellyfin({ apiKey: "jellyfin-key" });
@@ -123,7 +137,15 @@ try {
   await create({ name: "Radarr", kind: "radarr", url: radarr.url, secrets: [{ kind: "apiKey", value: "radarr-key" }] });
   if (qb) await create({ name: "qBittorrent", kind: "qBittorrent", url: qb.url, secrets: [{ kind: "username", value: qb.username }, { kind: "password", value: qb.password }] });
   await create({ name: "Pi-hole", kind: "pihole", url: pihole.url, secrets: [] });
-  await create({ name: "Home Assistant", kind: "homeAssistant", url: ha.url, secrets: [{ kind: "token", value: "ha-token" }] });
+  const haId = await create({ name: "Home Assistant", kind: "homeAssistant", url: ha.url, secrets: [{ kind: "token", value: "ha-token" }] });
+  await create({ name: "Overseerr", kind: "overseerr", url: seerr.url, secrets: [{ kind: "apiKey", value: "seerr-key" }] });
+  if (qb) {
+    // Torrents added through qBittorrent's own API, their data already there (they seed at once).
+    const own = await qbOwnApi(qb);
+    const torrents = path.join(dataDir, "torrents");
+    for (const name of ["debian-13.2.0-amd64-netinst.iso", "archlinux-2026.11.01-x86_64.iso", "big-buck-bunny-1080p.mkv"]) await own.add(makeTorrent(torrents, name), torrents);
+  }
+  if (haId) await api.dashboard.saveLayout.mutate({ cards: (["downloads", "dnsHole", "mediaRequests", "calendar", "smartHome", "mediaServer", "indexers", "monitoring", "transcoding"] as const).map((capability) => ({ capability, integrationIds: null })), pinnedEntities: [{ integrationId: haId, entityId: "light.living_room" }, { integrationId: haId, entityId: "media_player.den" }], calendarView: "agenda" });
   await api.searchEngine.create.mutate({ name: "DuckDuckGo", short: "ddg", iconUrl: "/favicon.svg", urlTemplate: "https://duckduckgo.com/?q=%s" });
 
   const family = await api.group.create.mutate({ name: "family" });
@@ -147,6 +169,12 @@ try {
   await api.auth.createApiKey.mutate({ name: "home-assistant" });
 
   const listReady = (p: Page) => p.locator('[data-testid="integration-row"]').first().waitFor();
+  // The dashboard once every card has its first data (no skeleton left).
+  const dashboardReady = async (p: Page) => {
+    await p.getByTestId("dashboard-cards").waitFor();
+    for (let i = 0; i < 100 && (await p.locator('[aria-busy="true"]').count()) > 0; i++) await delay(100);
+  };
+  await shoot("dashboard", (page) => go(page, "/", dashboardReady));
   await shoot("integrations", (page) => go(page, "/integrations", listReady));
   await shoot("add-kind-picker", (page) => go(page, "/integrations/new", (p) => p.locator("[data-kind]").first().waitFor()));
   await shoot("add-wrong-password", async (page) => {
@@ -226,6 +254,7 @@ try {
 
   // The dark theme.
   for (const v of Object.keys(VIEWPORTS) as Viewport[]) await pages[v].evaluate(() => localStorage.setItem("patchbay-color-scheme", "dark"));
+  await shoot("dashboard-dark", (page) => go(page, "/", dashboardReady));
   await shoot("integrations-dark", (page) => go(page, "/integrations", listReady));
   await shoot("access-dark", (page) => go(page, `/integrations/${sonarrId}/access`, (p) => p.getByRole("button", { name: "Save access" }).waitFor()));
   // The phone navigation drawer.

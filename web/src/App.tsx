@@ -8,7 +8,7 @@ import { SessionProvider } from "./hooks/session";
 import { LoginPage, OnboardingPage } from "./pages/auth";
 
 /** Where "/" leads after sign-in. scripts/build-web.mjs holds this route to the JavaScript budget. */
-export const LANDING = "/integrations";
+export const LANDING = "/dashboard";
 
 /**
  * Every page after sign-in, each its own chunk loaded on first visit (one folder per page under pages/).
@@ -16,6 +16,7 @@ export const LANDING = "/integrations";
  * what each route loads; keep that form when adding a route.
  */
 const ROUTES: { path: string; page: LazyExoticComponent<ComponentType> }[] = [
+  { path: "/dashboard", page: lazy(() => import("./pages/dashboard")) },
   { path: "/integrations", page: lazy(() => import("./pages/integrations")) },
   { path: "/integrations/new", page: lazy(() => import("./pages/add-integration/KindPicker")) },
   { path: "/integrations/new/:kind", page: lazy(() => import("./pages/add-integration")) },
@@ -60,7 +61,7 @@ export function App() {
             {ROUTES.map(({ path, page: Page }) => (
               <Route key={path} path={path} element={<Page />} />
             ))}
-            <Route path="*" element={<Text>Page not found. <Anchor component={Link} to="/">Back to the start</Anchor></Text>} />
+            <Route path="*" element={<Text>Page not found. <Anchor component={Link} to="/">Back to the dashboard</Anchor></Text>} />
           </Routes>
         </Suspense>
       </Shell>

@@ -1,4 +1,4 @@
-import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import superjson from "superjson";
@@ -10,7 +10,15 @@ export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRou
 export function makeTrpcClient() {
   return createTRPCClient<AppRouter>({
     // maxItems: the server refuses batches above PATCHBAY_MAX_BATCH_SIZE (default 50).
-    links: [httpBatchLink({ url: "/api/trpc", transformer: superjson, maxItems: 20 })],
+    links: [
+      // `<router>.watch` subscriptions (the dashboard's live cards) over SSE; the browser's EventSource sends
+      // the session cookie. Everything else is batched.
+      splitLink({
+        condition: (op) => op.type === "subscription",
+        true: httpSubscriptionLink({ url: "/api/trpc", transformer: superjson }),
+        false: httpBatchLink({ url: "/api/trpc", transformer: superjson, maxItems: 20 }),
+      }),
+    ],
   });
 }
 

@@ -33,7 +33,8 @@ function envelopes<D extends z.ZodType>(data: D) {
   );
 }
 
-function readInput<S extends z.ZodRawShape, X extends z.ZodRawShape>(def: ReadDef<S>, extra: X) {
+/** A read's input schema (strict, with its cross-field check); `extra` adds fields (watch: intervalMs; dashboard: capability). */
+export function readInput<S extends z.ZodRawShape, X extends z.ZodRawShape>(def: ReadDef<S>, extra: X) {
   const base = z.object({ integrationIds, ...def.input, ...extra }).strict();
   const check = def.check;
   if (!check) return base;

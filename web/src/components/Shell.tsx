@@ -80,6 +80,7 @@ export function Shell({ children }: { children: ReactNode }) {
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="Main navigation" inert={!wide && !opened}>
         <ScrollArea>
+          {link("/dashboard", "Dashboard")}
           {link("/integrations", "Integrations")}
           {link("/search", "Search")}
           {link("/account/api-keys", "API keys")}
