@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
 import { Link } from "react-router";
 import { errorText, useTRPC, type IntegrationItem, type Outputs } from "../../api";
-import { useCan } from "../../App";
+import { useCan } from "../../hooks/session";
 import { toast } from "../../ui";
 import { CalendarCard } from "./CalendarCard";
 import { Customize } from "./Customize";
