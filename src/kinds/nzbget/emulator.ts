@@ -94,7 +94,7 @@ export async function startNzbgetEmulator(opts: NzbEmulatorOptions): Promise<Nzb
 
     if (url !== "/jsonrpc") {
       res.writeHead(200, { ...common, "content-type": "text/html" });
-      return res.end("<!DOCTYPE html><html><head><title>NZBGet</title></head><body></body></html>");
+      return void res.end("<!DOCTYPE html><html><head><title>NZBGet</title></head><body></body></html>");
     }
     let call: { method?: unknown; params?: unknown; id?: unknown };
     try {

@@ -91,7 +91,7 @@ export async function startSabnzbdEmulator(opts: SabEmulatorOptions): Promise<Sa
       if (json) {
         const info = error ? { status: false, error } : data === undefined ? { status: true } : keyword ? { [keyword]: data } : data;
         res.writeHead(200, { "content-type": "application/json;charset=UTF-8", pragma: "no-cache" });
-        return res.end(JSON.stringify(info));
+        return void res.end(JSON.stringify(info));
       }
       res.writeHead(200, { "content-type": "text/plain", pragma: "no-cache" });
       res.end(error ? `error: ${error}\n` : data === undefined ? "ok\n" : `${typeof data === "string" ? data : pyRepr(data)}\n`);
@@ -107,7 +107,7 @@ export async function startSabnzbdEmulator(opts: SabEmulatorOptions): Promise<Sa
         if (!key403) return report(msg);
         // interface.py 3.3.0+ `secured_expose`: status 403 and the message as the body (cherrypy's text/html).
         res.writeHead(403, { "content-type": "text/html;charset=utf-8" });
-        return res.end(opts.apiWarnings === false ? "" : msg);
+        return void res.end(opts.apiWarnings === false ? "" : msg);
       }
     }
 

@@ -88,7 +88,8 @@ export const debian13: DaemonRelease = {
 export const releases: readonly DaemonRelease[] = [debian12, debian13];
 
 function readVersion(command: string, args: string[], match: RegExp): string {
-  const r = spawnSync(command, args, { encoding: "utf8", timeout: 15_000, env: { ...process.env, HOME: process.env.HOME ?? "/root" } });
+  // Generous: sabnzbdplus (Python) takes 5 s for --version on a loaded 2-core machine.
+  const r = spawnSync(command, args, { encoding: "utf8", timeout: 60_000, env: { ...process.env, HOME: process.env.HOME ?? "/root" } });
   const text = `${r.stdout ?? ""}\n${r.stderr ?? ""}`;
   const m = text.match(match);
   if (!m?.[1]) throw new Error(`cannot read the version of ${command} ${args.join(" ")} from: ${text.slice(0, 300)}`);
