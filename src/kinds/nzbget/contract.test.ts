@@ -8,12 +8,14 @@ const creds = (username: string, password: string) => [
 ];
 const USER = "nzb-contract-user";
 const PASS = "nzb-contract-Pw-5c0";
+// 401 with realm "NZBGet" (emulator.ts `unauthorized`).
+const REFUSAL = { statusCode: 401, message: /NZBGet rejected the username or password/ };
 
 const emulated = (version: string): Release => ({
   label: `NZBGet ${version} (emulated)`,
   async start() {
     const nz = await startNzbgetEmulator({ version, username: USER, password: PASS });
-    return { url: nz.url, version, secrets: creds(USER, PASS), wrongSecrets: creds(USER, "wrong-Pw-000"), close: () => nz.close() };
+    return { url: nz.url, version, secrets: creds(USER, PASS), wrongSecrets: creds(USER, "wrong-Pw-000"), refusal: REFUSAL, close: () => nz.close() };
   },
 });
 
@@ -29,7 +31,14 @@ kindContract({
       available,
       async start() {
         const nz = await startNzbget({ username: USER });
-        return { url: nz.url, version: nz.version, secrets: creds(USER, nz.credentials.password), wrongSecrets: creds(USER, "wrong-Pw-000"), close: () => nz.stop() };
+        return {
+          url: nz.url,
+          version: nz.version,
+          secrets: creds(USER, nz.credentials.password),
+          wrongSecrets: creds(USER, "wrong-Pw-000"),
+          refusal: REFUSAL,
+          close: () => nz.stop(),
+        };
       },
     },
   ],

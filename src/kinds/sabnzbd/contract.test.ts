@@ -1,3 +1,4 @@
+import { compareVersions } from "../../engine/version.js";
 import { kindContract, type Release } from "../testing/contract.js";
 import { startSabnzbdEmulator } from "./emulator.js";
 import { available, startSabnzbd } from "./real.js";
@@ -5,11 +6,14 @@ import { available, startSabnzbd } from "./real.js";
 const KEY = "c0ffee00c0ffee00c0ffee00c0ffee00";
 const WRONG = [{ kind: "apiKey" as const, value: "0000000000000000000000000000dead" }];
 
+// HTTP 200 + JSON error before 3.3.0, 403 + text from then on (emulator.ts).
+const refusal = (version: string) => ({ statusCode: compareVersions(version, "3.3.0") < 0 ? 200 : 403, message: /SABnzbd rejected the API key/ });
+
 const emulated = (version: string): Release => ({
   label: `SABnzbd ${version} (emulated)`,
   async start() {
     const sab = await startSabnzbdEmulator({ version, apiKey: KEY, nzbKey: "0b5d1c9e8f7a46b3a2c1d0e9f8a7b6c5" });
-    return { url: sab.url, version, secrets: [{ kind: "apiKey", value: KEY }], wrongSecrets: WRONG, close: () => sab.close() };
+    return { url: sab.url, version, secrets: [{ kind: "apiKey", value: KEY }], wrongSecrets: WRONG, refusal: refusal(version), close: () => sab.close() };
   },
 });
 
@@ -25,7 +29,14 @@ kindContract({
       available,
       async start() {
         const sab = await startSabnzbd();
-        return { url: sab.url, version: sab.version, secrets: [{ kind: "apiKey", value: sab.credentials.apiKey }], wrongSecrets: WRONG, close: () => sab.stop() };
+        return {
+          url: sab.url,
+          version: sab.version,
+          secrets: [{ kind: "apiKey", value: sab.credentials.apiKey }],
+          wrongSecrets: WRONG,
+          refusal: refusal(sab.version),
+          close: () => sab.stop(),
+        };
       },
     },
   ],
