@@ -3,7 +3,7 @@ import { startPatchbay, type TestServer } from "../../../test/helpers/patchbay.j
 import { available as aria2Available, startAria2, type RealAria2 } from "../aria2/real.js";
 import { available, startNzbget, type RealNzbget } from "./real.js";
 import { startRecordingProxy } from "../testing/recording-proxy.js";
-import { createIntegration, expectNoSecret, expectTestError, testConnection, type Secret } from "../testing/kind-helpers.js";
+import { createIntegration, expectNoSecret, expectOtherKindsRefuse, expectTestError, testConnection, type Secret } from "../testing/kind-helpers.js";
 
 /**
  * The nzbget kind against the real NZBGet (Debian 21.0) through Patchbay's public API over HTTP. The
@@ -70,10 +70,10 @@ describe.skipIf(!available() || !aria2Available())("NZBGet (real nzbget)", () =>
 
   it("other kinds pointed at NZBGet (it asks every client for its own login) are UNEXPECTED_RESPONSE", async () => {
     // NZBGet answers 401 realm="NZBGet" to anyone without its login: not a wrong key for SABnzbd or aria2.
-    const sab = await expectTestError(s, "sabnzbd", nzb.url, [{ kind: "apiKey", value: nzb.credentials.password }], "UNEXPECTED_RESPONSE");
-    expect(sab.message).toMatch(/SABnzbd/);
-    const a2 = await expectTestError(s, "aria2", nzb.url, [{ kind: "token", value: nzb.credentials.password }], "UNEXPECTED_RESPONSE");
-    expect(a2.message).toMatch(/aria2/);
+    await expectOtherKindsRefuse(s, nzb.url, secretValues(), [
+      { kind: "sabnzbd", secrets: [{ kind: "apiKey", value: nzb.credentials.password }], names: /SABnzbd/ },
+      { kind: "aria2", secrets: [{ kind: "token", value: nzb.credentials.password }], names: /aria2/ },
+    ]);
   });
 
   it("Patchbay's log never contains a secret", () => {

@@ -3,7 +3,7 @@ import { startPatchbay, type TestServer } from "../../../test/helpers/patchbay.j
 import { available as aria2Available, startAria2, type RealAria2 } from "../aria2/real.js";
 import { startRecordingProxy } from "../testing/recording-proxy.js";
 import { available, startSabnzbd, type RealSabnzbd } from "./real.js";
-import { createIntegration, expectNoSecret, expectTestError, testConnection, type Secret } from "../testing/kind-helpers.js";
+import { createIntegration, expectNoSecret, expectOtherKindsRefuse, expectTestError, testConnection, type Secret } from "../testing/kind-helpers.js";
 
 /**
  * The sabnzbd kind against the real SABnzbd (Debian sabnzbdplus 3.7.1, installed by scripts/install-sabnzbd.sh)
@@ -64,19 +64,10 @@ describe.skipIf(!available() || !aria2Available())("SABnzbd (real sabnzbdplus)",
   });
 
   it("other kinds pointed at SABnzbd are UNEXPECTED_RESPONSE", async () => {
-    const nzbget = await expectTestError(
-      s,
-      "nzbget",
-      sab.url,
-      [
-        { kind: "username", value: "admin" },
-        { kind: "password", value: sab.credentials.apiKey },
-      ],
-      "UNEXPECTED_RESPONSE",
-    );
-    expect(nzbget.message).toMatch(/NZBGet/);
-    const a2 = await expectTestError(s, "aria2", sab.url, [{ kind: "token", value: sab.credentials.apiKey }], "UNEXPECTED_RESPONSE");
-    expect(a2.message).toMatch(/aria2/);
+    await expectOtherKindsRefuse(s, sab.url, secretValues(), [
+      { kind: "nzbget", secrets: [{ kind: "username", value: "admin" }, { kind: "password", value: sab.credentials.apiKey }], names: /NZBGet/ },
+      { kind: "aria2", secrets: [{ kind: "token", value: sab.credentials.apiKey }], names: /aria2/ },
+    ]);
   });
 
   it("Patchbay's log never contains a secret", () => {

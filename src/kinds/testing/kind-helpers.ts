@@ -50,6 +50,15 @@ export async function expectTestError(s: TestServer, kind: string, url: string, 
   return res.error;
 }
 
+/** Other kinds pointed at a service that is not theirs: each is UNEXPECTED_RESPONSE naming what it expected, no secret in it. */
+export async function expectOtherKindsRefuse(s: TestServer, url: string, secrets: string[], others: { kind: string; secrets: Secret[]; names: RegExp }[]) {
+  for (const other of others) {
+    const error = await expectTestError(s, other.kind, url, other.secrets, "UNEXPECTED_RESPONSE");
+    expect(error.message).toMatch(other.names);
+    expectNoSecret(error, secrets);
+  }
+}
+
 /** Creates an integration through the API (which runs the connection test first) and returns its id. */
 export async function createIntegration(s: TestServer, name: string, kind: string, url: string, secrets: Secret[]): Promise<string> {
   const res = (await s.admin.integration.create.mutate({ name, kind, url, secrets })) as { id?: string; error?: { code: string; message: string } };
