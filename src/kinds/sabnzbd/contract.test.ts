@@ -1,7 +1,7 @@
 import { compareVersions } from "../../engine/version.js";
 import { kindContract, type Release } from "../testing/contract.js";
 import { startSabnzbdEmulator } from "./emulator.js";
-import { available, startSabnzbd } from "./real.js";
+import { available, SAB_START_MS, startSabnzbd } from "./real.js";
 
 const KEY = "c0ffee00c0ffee00c0ffee00c0ffee00";
 const WRONG = [{ kind: "apiKey" as const, value: "0000000000000000000000000000dead" }];
@@ -27,6 +27,7 @@ kindContract({
     {
       label: "Debian 12 sabnzbdplus (real)",
       available,
+      startTimeoutMs: SAB_START_MS,
       async start() {
         const sab = await startSabnzbd();
         return {

@@ -5,7 +5,7 @@ import { act, eventually, expectFailure, queueOf } from "../download-family/test
 import { makeNzb } from "../download-family/torrent.js";
 import { tempDir } from "../testing/real-daemon.js";
 import { startSabnzbdEmulator } from "./emulator.js";
-import { available, startSabnzbd } from "./real.js";
+import { available, SAB_START_MS, startSabnzbd } from "./real.js";
 
 /**
  * The downloads capability against each release of SABnzbd's matrix (issues #11, #12): the emulated oldest
@@ -67,7 +67,7 @@ for (const release of releases) {
         expect(r.status).toBe(true);
         ids[name] = r.nzo_ids[0];
       }
-    });
+    }, SAB_START_MS);
     afterAll(async () => {
       await sab?.stop();
     });

@@ -11,6 +11,9 @@ import type { DaemonRelease } from "../testing/release.js";
  */
 const BINARY = "sabnzbdplus";
 
+/** A hook that starts SABnzbd needs this long on a loaded machine: `--version` alone takes seconds, the start up to 45 s. */
+export const SAB_START_MS = 120_000;
+
 export interface RealSabnzbd extends RealDaemon {
   credentials: { apiKey: string; nzbKey: string };
   configDir: string;

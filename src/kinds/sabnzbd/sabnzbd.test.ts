@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPatchbay, type TestServer } from "../../../test/helpers/patchbay.js";
 import { available as aria2Available, startAria2, type RealAria2 } from "../aria2/real.js";
 import { startRecordingProxy } from "../testing/recording-proxy.js";
-import { available, startSabnzbd, type RealSabnzbd } from "./real.js";
+import { available, SAB_START_MS, startSabnzbd, type RealSabnzbd } from "./real.js";
 import { createIntegration, expectNoSecret, expectOtherKindsRefuse, expectTestError, testConnection, type Secret } from "../testing/kind-helpers.js";
 
 /**
@@ -20,7 +20,7 @@ describe.skipIf(!available() || !aria2Available())("SABnzbd (real sabnzbdplus)",
 
   beforeAll(async () => {
     [s, sab, aria2] = await Promise.all([startPatchbay(), startSabnzbd(), startAria2()]);
-  });
+  }, SAB_START_MS);
   afterAll(async () => {
     await Promise.all([s?.close(), sab?.stop(), aria2?.stop()]);
   });

@@ -31,6 +31,8 @@ export interface Release {
   start(): Promise<StartedRelease>;
   /** For real servers: false when the binary is missing (real-daemon's checkBinaries has already said so loudly). */
   available?: () => boolean;
+  /** How long start() may take (default: vitest's hookTimeout); slow daemons set more. */
+  startTimeoutMs?: number;
 }
 
 export interface KindContract {
@@ -73,7 +75,7 @@ export function kindContract(spec: KindContract) {
           up = await release.start();
           remember(up.secrets);
           remember(up.wrongSecrets);
-        });
+        }, release.startTimeoutMs);
         afterAll(async () => {
           await up?.close();
         });
