@@ -1,29 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startPatchbay, type TestServer } from "../../../test/helpers/patchbay.js";
+import { describe, expect, it } from "vitest";
+import type { TestServer } from "../../../test/helpers/patchbay.js";
 import { startArr } from "../arr-family/emulator.js";
 import { startCoolify } from "./emulator.js";
-import { closedPort, createIntegration, expectNoSecret, expectTestError, startHtmlPage, testConnection } from "../testing/kind-helpers.js";
+import { createIntegration, expectTestError, startHtmlPage, testConnection, usePatchbay } from "../testing/kind-helpers.js";
 
 /** Coolify v4 through the public API, against the emulator in src/kinds/coolify/emulator.ts. */
 let s: TestServer;
-const closers: { close(): Promise<void> }[] = [];
 const TOKEN = "3|WaobqX9tJQshKPuQFHsyApxuOOggg4wOfvGc9xa2";
 const WRONG = "3|wrongWrongWrong0000000000000000000000000";
 
-async function track<T extends { close(): Promise<void> }>(p: Promise<T>): Promise<T> {
-  const x = await p;
-  closers.push(x);
-  return x;
-}
-
-beforeAll(async () => {
-  s = await startPatchbay();
-});
-afterAll(async () => {
-  await Promise.all(closers.map((c) => c.close()));
-  if (s) expectNoSecret(s.logs.join("\n"), [TOKEN, WRONG]);
-  await s?.close();
-});
+const track = usePatchbay([TOKEN, WRONG], (x) => (s = x));
 
 describe("coolify", () => {
   it("creates with an API token (as apiKey or as token) and reports the version", async () => {
@@ -69,9 +55,6 @@ describe("coolify", () => {
     await expectTestError(s, "coolify", page.url, [{ kind: "apiKey", value: TOKEN }], "UNEXPECTED_RESPONSE");
   });
 
-  it("a closed port is CONNECTION_REFUSED", async () => {
-    await expectTestError(s, "coolify", `http://127.0.0.1:${await closedPort()}`, [{ kind: "token", value: TOKEN }], "CONNECTION_REFUSED");
-  });
 
   it("is in the catalog as monitoring with apiKey | token", async () => {
     const k = (await s.anonymous.integration.getKinds.query()).find((x) => x.kind === "coolify");

@@ -1,32 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startPatchbay, type TestServer } from "../../../test/helpers/patchbay.js";
+import { describe, expect, it } from "vitest";
+import type { TestServer } from "../../../test/helpers/patchbay.js";
 import { startArr } from "../arr-family/emulator.js";
 import { startHealthchecks } from "./emulator.js";
-import { closedPort, createIntegration, expectNoSecret, expectTestError, testConnection } from "../testing/kind-helpers.js";
+import { createIntegration, expectTestError, testConnection, usePatchbay } from "../testing/kind-helpers.js";
 
 /** Healthchecks through the public API, against the emulator in src/kinds/healthchecks/emulator.ts. */
 let s: TestServer;
-const closers: { close(): Promise<void> }[] = [];
 const KEY = "hcw_Ab3dEf6hIj9kLm2nOp5qRs8tUv1w"; // 32 characters, like Healthchecks' keys
 const RO_KEY = "hcr_Zy9xWv8uTs7rQp6oNm5lKj4iHg3f";
 const WRONG = "hcw_0000000000000000000000000000"; // 32 characters, unknown
 const SHORT = "hcw_too_short_key";
+if (![KEY, RO_KEY, WRONG].every((k) => k.length === 32)) throw new Error("the test keys must have 32 characters, like Healthchecks' own");
 
-async function track<T extends { close(): Promise<void> }>(p: Promise<T>): Promise<T> {
-  const x = await p;
-  closers.push(x);
-  return x;
-}
-
-beforeAll(async () => {
-  expect([KEY, RO_KEY, WRONG].every((k) => k.length === 32)).toBe(true);
-  s = await startPatchbay();
-});
-afterAll(async () => {
-  await Promise.all(closers.map((c) => c.close()));
-  if (s) expectNoSecret(s.logs.join("\n"), [KEY, RO_KEY, WRONG, SHORT]);
-  await s?.close();
-});
+const track = usePatchbay([KEY, RO_KEY, WRONG, SHORT], (x) => (s = x));
 
 describe("healthchecks", () => {
   it("creates with a read-write key (no version endpoint: ok without version)", async () => {
@@ -70,9 +56,6 @@ describe("healthchecks", () => {
     await expectTestError(s, "healthchecks", arr.url, [{ kind: "apiKey", value: WRONG }], "UNEXPECTED_RESPONSE");
   });
 
-  it("a closed port is CONNECTION_REFUSED", async () => {
-    await expectTestError(s, "healthchecks", `http://127.0.0.1:${await closedPort()}`, [{ kind: "apiKey", value: KEY }], "CONNECTION_REFUSED");
-  });
 
   it("is in the catalog as monitoring with apiKey", async () => {
     const k = (await s.anonymous.integration.getKinds.query()).find((x) => x.kind === "healthchecks");

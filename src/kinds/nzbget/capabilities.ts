@@ -8,7 +8,7 @@ import { rpc } from "./rpc.js";
  * NZBGet's downloads (API: https://nzbget.com/documentation/api/): listgroups + status; pausedownload /
  * resumedownload for the whole client (status.DownloadPaused); editqueue(Command, Param, IDs) with GroupPause,
  * GroupResume, and GroupDelete (downloaded files deleted, a history row kept) or GroupParkDelete (files kept)
- * to remove. Sizes come as 32-bit Lo/Hi halves.
+ * to remove. Sizes come as 32-bit Lo/Hi halves (exact at any size; the *MB fields are whole MiB), at v21.0 and v25.4 alike.
  */
 const Group = z.object({
   NZBID: z.number().int(),
@@ -21,7 +21,8 @@ const Group = z.object({
   Category: z.string(),
   MinPostTime: z.number().optional(),
 });
-const Status = z.object({ DownloadRate: z.number(), DownloadPaused: z.boolean() });
+// DownloadRateLo/Hi since v24.2; there the deprecated DownloadRate is 0 above 2 GiB/s (emulator.ts).
+const Status = z.object({ DownloadRate: z.number(), DownloadRateLo: z.number().optional(), DownloadRateHi: z.number().optional(), DownloadPaused: z.boolean() });
 
 const STATES: Record<string, DownloadItem["state"]> = {
   QUEUED: "queued",
@@ -34,9 +35,14 @@ const STATES: Record<string, DownloadItem["state"]> = {
   REPAIRING: "checking",
   VERIFYING_REPAIRED: "checking",
   RENAMING: "checking",
+  // From v24.6 (XmlRpc.cpp `ListGroupsXmlCommand::DetectStatus`, v25.4).
+  POST_UNPACK_RENAMING: "checking",
   UNPACKING: "checking",
   MOVING: "checking",
   EXECUTING_SCRIPT: "checking",
+  // Queue scripts (v21.0 and v25.4).
+  QS_QUEUED: "checking",
+  QS_EXECUTING: "checking",
   PP_FINISHED: "completed",
 };
 
@@ -58,7 +64,10 @@ export const downloads: Capability<"downloads"> = {
   async queue(ctx, { limit }) {
     const [list, status] = await Promise.all([groups(ctx), rpc(ctx, "status", [], Status)]);
     return {
-      status: { paused: status.DownloadPaused, downSpeed: Math.max(0, status.DownloadRate) },
+      status: {
+        paused: status.DownloadPaused,
+        downSpeed: status.DownloadRateLo === undefined ? Math.max(0, status.DownloadRate) : bytes(status.DownloadRateLo, status.DownloadRateHi ?? 0),
+      },
       items: list.slice(0, limit).map((g): DownloadItem => {
         const size = bytes(g.FileSizeLo, g.FileSizeHi);
         const left = bytes(g.RemainingSizeLo, g.RemainingSizeHi);

@@ -18,7 +18,7 @@ const emulated = (release: QbRelease, version: string, path: "password" | "apiKe
             secrets: [{ kind: "username" as const, value: USER }, { kind: "password" as const, value: PASS }],
             wrongSecrets: [{ kind: "username" as const, value: USER }, { kind: "password" as const, value: "wrong-Pw-000" }],
           };
-    return { url: qb.url, version, ...secrets, close: () => qb.close() };
+    return { url: qb.url, version, ...secrets, refusal: { message: /qBittorrent/ }, close: () => qb.close() };
   },
 });
 
@@ -33,6 +33,7 @@ const real = (release: DaemonRelease): Release => ({
       version: qb.version,
       secrets: [{ kind: "username", value: qb.username }, { kind: "password", value: qb.password }],
       wrongSecrets: [{ kind: "username", value: qb.username }, { kind: "password", value: "wrong-Pw-000" }],
+      refusal: { message: /qBittorrent/ },
       close: () => qb.stop(),
     };
   },

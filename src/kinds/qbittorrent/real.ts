@@ -1,8 +1,8 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { debian12, type DaemonRelease } from "../testing/release.js";
-import { checkBinaries, freePort, waitUntil } from "../testing/real-daemon.js";
+import { availability, launchDaemon, type RealDaemon } from "../testing/launch.js";
+import type { DaemonRelease } from "../testing/release.js";
 
 /**
  * The real qBittorrent (Debian's qbittorrent-nox 4.5.2) on 127.0.0.1 with a fresh profile, fixed Web UI
@@ -10,23 +10,13 @@ import { checkBinaries, freePort, waitUntil } from "../testing/real-daemon.js";
  */
 const BINARY = "qbittorrent-nox";
 
-export interface RealQbittorrent {
-  url: string;
-  port: number;
+export interface RealQbittorrent extends RealDaemon {
   username: string;
   password: string;
-  /** e.g. "4.5.2", read from `qbittorrent-nox --version`, not from the Web API. */
-  version: string;
-  pid: number;
   profileDir: string;
-  stop(): Promise<void>;
 }
 
-let warned: boolean | undefined;
-export function available(): boolean {
-  warned ??= checkBinaries([BINARY], ["qbittorrent-nox"], "qBittorrent");
-  return warned;
-}
+export const available = availability([BINARY], ["qbittorrent-nox"], "qBittorrent");
 
 /** `@ByteArray(<salt b64>:<key b64>)`, key = PBKDF2-HMAC-SHA512(password, 16-byte salt, 100000, 64). */
 export function qbPasswordHash(password: string): string {
@@ -43,83 +33,61 @@ export interface StartOptions {
 }
 
 export async function startQbittorrent(opts: StartOptions = {}): Promise<RealQbittorrent> {
-  const release = opts.release ?? debian12;
-  const missing = release.missing([BINARY]);
-  if (missing) throw new Error(`${release.label}: ${missing}`);
   const username = opts.username ?? "admin";
   const password = opts.password ?? "qb-Secret-pw-7f3a";
-  const version = release.versionLine(BINARY, ["--version"], /qBittorrent v(\d+\.\d+(?:\.\d+)?)/);
-  const profileDir = release.tempDir("qbittorrent");
-  const webPort = await freePort();
-  const peerPort = await freePort();
-  const confDir = path.join(profileDir, "qBittorrent", "config");
-  fs.mkdirSync(confDir, { recursive: true });
-  fs.writeFileSync(
-    path.join(confDir, "qBittorrent.conf"),
-    [
-      "[LegalNotice]",
-      "Accepted=true",
-      "",
-      "[BitTorrent]",
-      "Session\\Interface=lo",
-      "Session\\InterfaceName=lo",
-      `Session\\Port=${peerPort}`,
-      "Session\\DHTEnabled=false",
-      "Session\\PeXEnabled=false",
-      "Session\\LSDEnabled=false",
-      "",
-      "[Network]",
-      "PortForwardingEnabled=false",
-      "",
-      "[Preferences]",
-      "General\\UseRandomPort=false",
-      "Connection\\UPnP=false",
-      "WebUI\\Address=127.0.0.1",
-      `WebUI\\Port=${webPort}`,
-      `WebUI\\Username=${username}`,
-      `WebUI\\Password_PBKDF2="${qbPasswordHash(password)}"`,
-      "WebUI\\MaxAuthenticationFailCount=0",
-      "WebUI\\UseUPnP=false",
-      "WebUI\\LocalHostAuth=true",
-      "",
-    ].join("\n"),
-  );
-  const guestDir = release.guestPath(profileDir);
-  const daemon = release.start(BINARY, [`--profile=${guestDir}`], { env: { HOME: guestDir } });
-  const url = `http://127.0.0.1:${webPort}`;
-  try {
-    // Ready = a correct-credential login succeeds (failed logins are what count toward qBittorrent's ban).
-    await waitUntil(
-      async () => {
-        const res = await fetch(`${url}/api/v2/auth/login`, {
-          method: "POST",
-          headers: { "content-type": "application/x-www-form-urlencoded", referer: `${url}/` },
-          body: new URLSearchParams({ username, password }).toString(),
-        });
-        // 200 "Ok." up to 5.1, 204 from 5.2 (src/webui/api/authcontroller.cpp).
-        const body = (await res.text()).trim();
-        return (res.status === 200 && body === "Ok.") || res.status === 204;
-      },
-      daemon,
-      20_000,
-      "qbittorrent-nox Web UI",
-    );
-  } catch (e) {
-    await daemon.stop();
-    fs.rmSync(profileDir, { recursive: true, force: true });
-    throw e;
-  }
-  return {
-    url,
-    port: webPort,
-    username,
-    password,
-    version,
-    pid: daemon.pid,
-    profileDir,
-    async stop() {
-      await daemon.stop();
-      fs.rmSync(profileDir, { recursive: true, force: true });
+  const qb = await launchDaemon({
+    binary: BINARY,
+    release: opts.release,
+    version: [["--version"], /qBittorrent v(\d+\.\d+(?:\.\d+)?)/],
+    name: "qbittorrent",
+    ports: 2,
+    setup({ dir, guest, ports: [webPort, peerPort] }) {
+      const confDir = path.join(dir, "qBittorrent", "config");
+      fs.mkdirSync(confDir, { recursive: true });
+      fs.writeFileSync(
+        path.join(confDir, "qBittorrent.conf"),
+        [
+          "[LegalNotice]",
+          "Accepted=true",
+          "",
+          "[BitTorrent]",
+          "Session\\Interface=lo",
+          "Session\\InterfaceName=lo",
+          `Session\\Port=${peerPort}`,
+          "Session\\DHTEnabled=false",
+          "Session\\PeXEnabled=false",
+          "Session\\LSDEnabled=false",
+          "",
+          "[Network]",
+          "PortForwardingEnabled=false",
+          "",
+          "[Preferences]",
+          "General\\UseRandomPort=false",
+          "Connection\\UPnP=false",
+          "WebUI\\Address=127.0.0.1",
+          `WebUI\\Port=${webPort}`,
+          `WebUI\\Username=${username}`,
+          `WebUI\\Password_PBKDF2="${qbPasswordHash(password)}"`,
+          "WebUI\\MaxAuthenticationFailCount=0",
+          "WebUI\\UseUPnP=false",
+          "WebUI\\LocalHostAuth=true",
+          "",
+        ].join("\n"),
+      );
+      return [`--profile=${guest(dir)}`];
     },
-  };
+    // Ready = a correct-credential login succeeds (failed logins are what count toward qBittorrent's ban).
+    async ready(url) {
+      const res = await fetch(`${url}/api/v2/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", referer: `${url}/` },
+        body: new URLSearchParams({ username, password }).toString(),
+      });
+      // 200 "Ok." up to 5.1, 204 from 5.2 (src/webui/api/authcontroller.cpp).
+      const body = (await res.text()).trim();
+      return (res.status === 200 && body === "Ok.") || res.status === 204;
+    },
+    timeoutMs: 20_000,
+  });
+  return { ...qb, username, password, profileDir: qb.dir };
 }

@@ -11,7 +11,8 @@ const ErrorBody = z.object({ error: z.string() });
 /**
  * SABnzbd API: `GET /api?mode=…&output=json&apikey=K` (sabnzbd/api.py, 3.7.1 as Debian ships it; wiki
  * https://sabnzbd.org/wiki/configuration/3.7/api). A wrong or missing key is HTTP 403 with the plain text
- * "API Key Incorrect" / "API Key Required" even with output=json; the key travels only as the apikey query
+ * "API Key Incorrect" / "API Key Required" even with output=json from 3.3.0 on; 3.0–3.2 answer it HTTP 200
+ * `{"status":false,"error":"API Key Incorrect"}` (emulator.ts). The key travels only as the apikey query
  * parameter (SABnzbd ignores an X-Api-Key header).
  */
 export async function api<S extends z.ZodType>(ctx: TestContext, query: Record<string, string | number>, schema: S): Promise<z.output<S>> {
@@ -31,9 +32,12 @@ export async function api<S extends z.ZodType>(ctx: TestContext, query: Record<s
   if (res.status === 401) throw foreignLogin(res);
   if (isServerError(res.status)) throw new TestFailure("HTTP_ERROR", `SABnzbd answered HTTP ${res.status}. Check SABnzbd's log.`, { statusCode: res.status });
   if (res.status === 403) {
-    throw new TestFailure("HTTP_ERROR", "The address answered 403 Forbidden without SABnzbd's API-key message. Check the URL, and SABnzbd → Config → Special → local_ranges / inet_exposure.", {
-      statusCode: 403,
-    });
+    // SABnzbd 3.3+ with api_warnings off answers a wrong key with this bare 403 too (interface.py `secured_expose`).
+    throw new TestFailure(
+      "HTTP_ERROR",
+      "The address answered 403 Forbidden without SABnzbd's API-key message. Check the API key (with Config → Special → api_warnings off SABnzbd does not say it is wrong), the URL, and SABnzbd → Config → Special → local_ranges / inet_exposure.",
+      { statusCode: 403 },
+    );
   }
   if (res.status !== 200 || body === undefined) throw notSabnzbd(res);
   if (jsonError.success) throw new TestFailure("UNEXPECTED_RESPONSE", `SABnzbd answered mode=${query.mode} with an error: ${jsonError.data.error.slice(0, 200)}`);

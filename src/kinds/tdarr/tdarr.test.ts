@@ -1,29 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startPatchbay, type TestServer } from "../../../test/helpers/patchbay.js";
+import { describe, expect, it } from "vitest";
+import type { TestServer } from "../../../test/helpers/patchbay.js";
 import { startArr } from "../arr-family/emulator.js";
 import { startTdarr } from "./emulator.js";
-import { closedPort, createIntegration, expectNoSecret, expectTestError, startHtmlPage, testConnection } from "../testing/kind-helpers.js";
+import { createIntegration, expectTestError, startHtmlPage, testConnection, usePatchbay } from "../testing/kind-helpers.js";
 
 /** Tdarr through the public API, against the emulator in src/kinds/tdarr/emulator.ts (auth on and off). */
 let s: TestServer;
-const closers: { close(): Promise<void> }[] = [];
 const KEY = "tapi_Zx9Kq2Lm4Np6Rs8Tv0";
 const WRONG = "tapi_wrong_key_000111";
 
-async function track<T extends { close(): Promise<void> }>(p: Promise<T>): Promise<T> {
-  const x = await p;
-  closers.push(x);
-  return x;
-}
-
-beforeAll(async () => {
-  s = await startPatchbay();
-});
-afterAll(async () => {
-  await Promise.all(closers.map((c) => c.close()));
-  if (s) expectNoSecret(s.logs.join("\n"), [KEY, WRONG]);
-  await s?.close();
-});
+const track = usePatchbay([KEY, WRONG], (x) => (s = x));
 
 describe("tdarr with authentication on", () => {
   it("creates with the API key and reports the version", async () => {
@@ -85,9 +71,6 @@ describe("tdarr: not Tdarr, or nothing there", () => {
     await expectTestError(s, "tdarr", page.url, [], "UNEXPECTED_RESPONSE");
   });
 
-  it("a closed port is CONNECTION_REFUSED", async () => {
-    await expectTestError(s, "tdarr", `http://127.0.0.1:${await closedPort()}`, [{ kind: "apiKey", value: KEY }], "CONNECTION_REFUSED");
-  });
 
   it("is in the catalog with none | apiKey", async () => {
     const k = (await s.anonymous.integration.getKinds.query()).find((x) => x.kind === "tdarr");

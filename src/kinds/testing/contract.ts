@@ -5,10 +5,11 @@ import { closedPort, EXOTIC, expectNoSecret, startHtmlPage, testConnection, type
 
 /**
  * The one contract every kind runs, once per release of its version matrix (docs/kinds.md): through a real
- * Patchbay over HTTP, the connection test succeeds and reports the version, a wrong credential is
- * INVALID_CREDENTIALS, and search (when the kind has it) answers the exotic query. Once per kind: another web
- * page at the URL is UNEXPECTED_RESPONSE, a closed port is CONNECTION_REFUSED, a release below the floor is
- * UNSUPPORTED_VERSION. Kind-specific behaviour stays in the kind's own test file, next to this call.
+ * Patchbay over HTTP, the connection test succeeds and reports the version; a wrong credential is
+ * INVALID_CREDENTIALS (with the service's own refusal, when given) and create saves nothing with it; search
+ * (when the kind has it) answers the exotic query. Once per kind: another web page at the URL is
+ * UNEXPECTED_RESPONSE, a closed port is CONNECTION_REFUSED, a release below the floor is UNSUPPORTED_VERSION.
+ * Kind-specific behaviour stays in the kind's own test file, next to this call.
  */
 
 export interface StartedRelease {
@@ -19,6 +20,8 @@ export interface StartedRelease {
   wrongSecrets: Secret[];
   /** What the connection test must report as version (exact string or pattern); undefined: no version. */
   version?: string | RegExp;
+  /** How the service refuses wrongSecrets, checked on the error: its HTTP status and words of the message. */
+  refusal?: { statusCode?: number; message?: RegExp };
   close(): Promise<unknown>;
 }
 
@@ -28,6 +31,8 @@ export interface Release {
   start(): Promise<StartedRelease>;
   /** For real servers: false when the binary is missing (real-daemon's checkBinaries has already said so loudly). */
   available?: () => boolean;
+  /** How long start() may take (default: vitest's hookTimeout); slow daemons set more. */
+  startTimeoutMs?: number;
 }
 
 export interface KindContract {
@@ -70,7 +75,7 @@ export function kindContract(spec: KindContract) {
           up = await release.start();
           remember(up.secrets);
           remember(up.wrongSecrets);
-        });
+        }, release.startTimeoutMs);
         afterAll(async () => {
           await up?.close();
         });
@@ -90,8 +95,18 @@ export function kindContract(spec: KindContract) {
           expect(res.ok).toBe(false);
           if (!res.ok) {
             expect(res.error.code, res.error.message).toBe("INVALID_CREDENTIALS");
-            expectNoSecret(res.error, [...up.secrets, ...up.wrongSecrets].map((x) => x.value).filter((v) => v.length >= 4));
+            expectNoSecret(res.error, secretsOf(up));
+            if (up.refusal?.statusCode !== undefined) expect(res.error.details).toMatchObject({ statusCode: up.refusal.statusCode });
+            if (up.refusal?.message) expect(res.error.message).toMatch(up.refusal.message);
           }
+        });
+
+        it("create with a wrong credential saves nothing and answers no secret", async () => {
+          const before = (await s.admin.integration.all.query()).length;
+          const created = await s.admin.integration.create.mutate({ name: `${spec.kind} wrong`, kind: spec.kind, url: up.url, secrets: up.wrongSecrets });
+          expect(created).toMatchObject({ error: { code: "INVALID_CREDENTIALS" } });
+          expectNoSecret(created, secretsOf(up));
+          expect((await s.admin.integration.all.query()).length).toBe(before);
         });
 
         if (def?.search && spec.checkSearch) {
@@ -138,6 +153,8 @@ export function kindContract(spec: KindContract) {
     }
   });
 }
+
+const secretsOf = (up: StartedRelease) => [...up.secrets, ...up.wrongSecrets].map((x) => x.value).filter((v) => v.length >= 4);
 
 /** A syntactically valid secret set for the kind's first option (for tests where the service never sees it). */
 function someSecrets(kind: string): Secret[] {

@@ -1,7 +1,7 @@
 import net from "node:net";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { startFakeServer, type FakeServer } from "./server.js";
-import type { TestServer } from "../../../test/helpers/patchbay.js";
+import { startPatchbay, type TestServer } from "../../../test/helpers/patchbay.js";
 
 /** The query every kind's search test sends: an apostrophe, parentheses, an ampersand, double quotes, spaces. */
 export const EXOTIC = `Schindler's List (1993) & "quotes"`;
@@ -24,11 +24,11 @@ export async function closedPort(): Promise<number> {
   return port;
 }
 
-/** Some other web server: a router admin page that answers 200 HTML on every path. */
-export function startHtmlPage(): Promise<FakeServer> {
+/** Some other web server (by default a router admin page) that answers 200 HTML on every path. */
+export function startHtmlPage(title = "Router admin", heading = "Welcome to your router"): Promise<FakeServer> {
   return startFakeServer((_req, res) => {
     res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
-    res.end(`<!DOCTYPE html><html><head><title>Router admin</title></head><body><h1>Welcome to your router</h1></body></html>`);
+    res.end(`<!DOCTYPE html><html><head><title>${title}</title></head><body><h1>${heading}</h1></body></html>`);
   });
 }
 
@@ -50,6 +50,15 @@ export async function expectTestError(s: TestServer, kind: string, url: string, 
   return res.error;
 }
 
+/** Other kinds pointed at a service that is not theirs: each is UNEXPECTED_RESPONSE naming what it expected, no secret in it. */
+export async function expectOtherKindsRefuse(s: TestServer, url: string, secrets: string[], others: { kind: string; secrets: Secret[]; names: RegExp }[]) {
+  for (const other of others) {
+    const error = await expectTestError(s, other.kind, url, other.secrets, "UNEXPECTED_RESPONSE");
+    expect(error.message).toMatch(other.names);
+    expectNoSecret(error, secrets);
+  }
+}
+
 /** Creates an integration through the API (which runs the connection test first) and returns its id. */
 export async function createIntegration(s: TestServer, name: string, kind: string, url: string, secrets: Secret[]): Promise<string> {
   const res = (await s.admin.integration.create.mutate({ name, kind, url, secrets })) as { id?: string; error?: { code: string; message: string } };
@@ -64,4 +73,27 @@ export function expectNoSecret(value: unknown, secrets: string[]) {
     expect(text).not.toContain(secret);
     expect(text).not.toContain(encodeURIComponent(secret));
   }
+}
+
+/**
+ * The Patchbay of one kind test file: started before its tests (handed to `use`), stopped after them together
+ * with every server passed through the returned `track`, its log checked for `secrets` at the end.
+ */
+export function usePatchbay(secrets: string[], use: (s: TestServer) => void) {
+  let s: TestServer | undefined;
+  const closers: { close(): Promise<unknown> }[] = [];
+  beforeAll(async () => {
+    s = await startPatchbay();
+    use(s);
+  });
+  afterAll(async () => {
+    await Promise.all(closers.map((c) => c.close()));
+    if (s) expectNoSecret(s.logs.join("\n"), secrets);
+    await s?.close();
+  });
+  return async function track<T extends { close(): Promise<unknown> }>(p: Promise<T>): Promise<T> {
+    const x = await p;
+    closers.push(x);
+    return x;
+  };
 }

@@ -1,7 +1,9 @@
-import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorOf, startPatchbay, type TestServer } from "../../../test/helpers/patchbay.js";
-import { startFakeServer, type FakeServer } from "./server.js";
+import { startHtmlPage } from "./kind-helpers.js";
+import type { FakeServer } from "./server.js";
+
+export { closedPort } from "./kind-helpers.js";
 
 /** Shared bits of the media-server / media-request kind tests (plex, jellyfin, emby, overseerr, jellyseerr). */
 
@@ -43,22 +45,8 @@ export function expectNoSecrets(s: TestServer, value: unknown, secrets: SecretIn
   }
 }
 
-/** A loopback port with nothing listening on it. */
-export async function closedPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
-
 /** Some unrelated web site: every path answers a 200 HTML page. */
-export function startWebPage(title = "Welcome to nginx!"): Promise<FakeServer> {
-  return startFakeServer((_req, res) => {
-    res.writeHead(200, { "content-type": "text/html" });
-    res.end(`<!DOCTYPE html><html><head><title>${title}</title></head><body><h1>${title}</h1></body></html>`);
-  });
-}
+export const startWebPage = (title = "Welcome to nginx!") => startHtmlPage(title, title);
 
 /**
  * Search against a server that starts hanging after the integration was created: GATEWAY_TIMEOUT well within

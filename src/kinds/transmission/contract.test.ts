@@ -5,6 +5,8 @@ import { startTransmission } from "./real.js";
 
 const USER = "tr-contract-user";
 const PASS = "tr-contract-Pw-4b1";
+// HTTP Basic: 401 with realm "Transmission" (emulator.ts).
+const REFUSAL = { statusCode: 401, message: /Transmission/ };
 const creds = (username: string, password: string) => [
   { kind: "username" as const, value: username },
   { kind: "password" as const, value: password },
@@ -14,7 +16,7 @@ const emulated = (release: TrRelease, version: string): Release => ({
   label: `Transmission ${release} (emulated)`,
   async start() {
     const tr = await startTransmissionEmulator({ release, username: USER, password: PASS });
-    return { url: tr.url, version, secrets: creds(USER, PASS), wrongSecrets: creds(USER, "wrong-Pw-000"), close: () => tr.close() };
+    return { url: tr.url, version, secrets: creds(USER, PASS), wrongSecrets: creds(USER, "wrong-Pw-000"), refusal: REFUSAL, close: () => tr.close() };
   },
 });
 
@@ -25,7 +27,7 @@ const real = (release: DaemonRelease): Release => ({
   available: () => releaseAvailable(release, ["transmission-daemon"], "Transmission"),
   async start() {
     const tr = await startTransmission({ username: USER, release });
-    return { url: tr.url, version: tr.version, secrets: creds(USER, tr.password), wrongSecrets: creds(USER, "wrong-Pw-000"), close: () => tr.stop() };
+    return { url: tr.url, version: tr.version, secrets: creds(USER, tr.password), wrongSecrets: creds(USER, "wrong-Pw-000"), refusal: REFUSAL, close: () => tr.stop() };
   },
 });
 

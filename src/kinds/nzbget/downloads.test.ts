@@ -2,18 +2,34 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { act, expectFailure, queueOf } from "../download-family/testing.js";
 import { makeNzb } from "../download-family/torrent.js";
 import { startRecordingProxy } from "../testing/recording-proxy.js";
-import { available, startNzbget, type RealNzbget } from "./real.js";
+import { startNzbgetEmulator } from "./emulator.js";
+import { available, startNzbget } from "./real.js";
 
 /**
- * The downloads capability against real NZBGet (issue #12): NZBs added through its own JSON-RPC (append) sit in
- * the queue (its only news server is inactive, so nothing leaves loopback); pause/resume/remove through the
- * capability change NZBGet's state, read back through listgroups / status / history.
+ * The downloads capability against each release of NZBGet's matrix (issues #11, #12): emulated v21.0 (Debian 12's)
+ * and v25.4 (the newest 25.x), and Debian 12's real 21.0. NZBs added through NZBGet's own JSON-RPC (append) sit
+ * in the queue (the real one's only news server is inactive, so nothing leaves loopback); pause/resume/remove
+ * through the capability change NZBGet's state, read back through listgroups / status / history.
  */
-const releases: { label: string; start: typeof startNzbget }[] = [{ label: "Debian 12 nzbget", start: startNzbget }];
+interface UnderTest {
+  url: string;
+  credentials: { username: string; password: string };
+  stop(): Promise<unknown>;
+}
+const emulated = (version: string) => ({
+  label: `NZBGet ${version} (emulated)`,
+  available: () => true,
+  async start(): Promise<UnderTest> {
+    const credentials = { username: "admin", password: "nzb-emu-Secret-7d2" };
+    const nz = await startNzbgetEmulator({ version, ...credentials });
+    return { url: nz.url, credentials, stop: () => nz.close() };
+  },
+});
+const releases = [emulated("21.0"), emulated("25.4"), { label: "Debian 12 nzbget (real)", available, start: (): Promise<UnderTest> => startNzbget() }];
 
 for (const release of releases) {
-  describe.skipIf(!available())(`NZBGet downloads (${release.label}, real)`, () => {
-    let nz: RealNzbget;
+  describe.skipIf(!release.available())(`NZBGet downloads (${release.label})`, () => {
+    let nz: UnderTest;
     const ids: Record<string, number> = {};
     const secrets = () => nz.credentials;
     const own = async (method: string, params: unknown[] = []) => {

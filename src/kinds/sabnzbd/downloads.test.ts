@@ -3,22 +3,56 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { act, eventually, expectFailure, queueOf } from "../download-family/testing.js";
 import { makeNzb } from "../download-family/torrent.js";
-import { available, startSabnzbd, type RealSabnzbd } from "./real.js";
+import { tempDir } from "../testing/real-daemon.js";
+import { startSabnzbdEmulator } from "./emulator.js";
+import { available, SAB_START_MS, startSabnzbd } from "./real.js";
 
 /**
- * The downloads capability against real SABnzbd (issue #12): NZBs added through its own API (mode=addfile) sit
- * in the queue (no news server is configured, so nothing leaves loopback); pause/resume/remove through the
- * capability change SABnzbd's state, read back through mode=queue.
+ * The downloads capability against each release of SABnzbd's matrix (issues #11, #12): the emulated oldest
+ * supported (3.0.0) and newest 4.x (4.5.5), and Debian 12's real 3.7.1. NZBs added through SABnzbd's own API
+ * (mode=addfile) sit in the queue (the real one has no news server, so nothing leaves loopback);
+ * pause/resume/remove through the capability change SABnzbd's state, read back through mode=queue, and
+ * del_files=1 deletes the job's folder under download_dir.
  */
-const releases: { label: string; start: typeof startSabnzbd }[] = [{ label: "Debian 12 sabnzbdplus", start: startSabnzbd }];
+interface UnderTest {
+  url: string;
+  apiKey: string;
+  /** download_dir: one folder per job. */
+  incomplete: string;
+  stop(): Promise<void>;
+}
+
+const API_KEY = "5ab1e5ec7e7a41c6b0d2f3a4c5e6f7a8";
+const emulated = (version: string) => ({
+  label: `SABnzbd ${version} (emulated)`,
+  available: () => true,
+  async start(): Promise<UnderTest> {
+    const dir = tempDir("sabnzbd-emu");
+    const incomplete = path.join(dir, "incomplete");
+    const sab = await startSabnzbdEmulator({ version, apiKey: API_KEY, nzbKey: "0b5d1c9e8f7a46b3a2c1d0e9f8a7b6c5", downloadDir: incomplete });
+    return { url: sab.url, apiKey: API_KEY, incomplete, stop: async () => (await sab.close(), fs.rmSync(dir, { recursive: true, force: true })) };
+  },
+});
+const releases = [
+  emulated("3.0.0"),
+  emulated("4.5.5"),
+  {
+    label: "Debian 12 sabnzbdplus (real)",
+    available,
+    async start(): Promise<UnderTest> {
+      const sab = await startSabnzbd();
+      return { url: sab.url, apiKey: sab.credentials.apiKey, incomplete: path.join(sab.configDir, "incomplete"), stop: () => sab.stop() };
+    },
+  },
+];
 
 for (const release of releases) {
-  describe.skipIf(!available())(`SABnzbd downloads (${release.label}, real)`, () => {
-    let sab: RealSabnzbd;
+  describe.skipIf(!release.available())(`SABnzbd downloads (${release.label})`, () => {
+    let sab: UnderTest;
     const ids: Record<string, string> = {};
-    const secrets = () => ({ apiKey: sab.credentials.apiKey });
+    const secrets = () => ({ apiKey: sab.apiKey });
     const own = async (query: Record<string, string>, body?: FormData) => {
-      const res = await fetch(`${sab.url}/api?${new URLSearchParams({ ...query, output: "json", apikey: sab.credentials.apiKey })}`, { method: body ? "POST" : "GET", body });
+      const res = await fetch(`${sab.url}/api?${new URLSearchParams({ ...query, output: "json", apikey: sab.apiKey })}`, { method: body ? "POST" : "GET", body });
       expect(res.status).toBe(200);
       return (await res.json()) as Record<string, any>;
     };
@@ -33,7 +67,7 @@ for (const release of releases) {
         expect(r.status).toBe(true);
         ids[name] = r.nzo_ids[0];
       }
-    });
+    }, SAB_START_MS);
     afterAll(async () => {
       await sab?.stop();
     });
@@ -63,13 +97,12 @@ for (const release of releases) {
 
     it("remove with del_files deletes the job's folder; without keeps it; an unknown id is refused", async () => {
       await expectFailure("sabnzbd", sab.url, secrets(), (d, ctx) => d.remove(ctx, { itemIds: ["SABnzbd_nzo_nope"], deleteFiles: true }), "UNEXPECTED_RESPONSE");
-      const incomplete = path.join(sab.configDir, "incomplete");
-      expect(fs.readdirSync(incomplete).sort()).toEqual(["alpha", "beta"]);
+      expect(fs.readdirSync(sab.incomplete).sort()).toEqual(["alpha", "beta"]);
       await act("sabnzbd", sab.url, secrets(), (d, ctx) => d.remove(ctx, { itemIds: [ids.alpha!], deleteFiles: true }));
       await act("sabnzbd", sab.url, secrets(), (d, ctx) => d.remove(ctx, { itemIds: [ids.beta!], deleteFiles: false }));
       expect((await own({ mode: "queue" })).queue.slots).toEqual([]);
-      await eventually(async () => !fs.existsSync(path.join(incomplete, "alpha")), "alpha's folder deleted");
-      expect(fs.existsSync(path.join(incomplete, "beta"))).toBe(true);
+      await eventually(async () => !fs.existsSync(path.join(sab.incomplete, "alpha")), "alpha's folder deleted");
+      expect(fs.existsSync(path.join(sab.incomplete, "beta"))).toBe(true);
     });
     it("a wrong credential on the queue and on an action is INVALID_CREDENTIALS, with no secret in the message", async () => {
       await expectFailure("sabnzbd", sab.url, { apiKey: "0000000000000000000000000000dead" }, (d, ctx) => d.queue(ctx, { limit: 10 }), "INVALID_CREDENTIALS");
