@@ -11,6 +11,7 @@ import { createDeps } from "../src/server/start.js";
 import type { Deps } from "../src/services/deps.js";
 import { sealSecret } from "../src/services/secrets.js";
 import { Prng } from "./prng.js";
+import { nameColumns } from "../src/services/search-name.js";
 
 /**
  * The seeded data sets of issue 7. Everything is generated from a fixed seed and written straight through
@@ -137,7 +138,7 @@ export async function seedDataset(spec: DatasetSpec): Promise<Dataset> {
     const def = getKind(kind)!;
     integrations.push({
       id,
-      name: `${def.name} ${rng.pick(NAME_WORDS)} ${i + 1}`,
+      ...nameColumns(`${def.name} ${rng.pick(NAME_WORDS)} ${i + 1}`),
       kind,
       url: `http://10.${rng.int(0, 255)}.${rng.int(0, 255)}.${rng.int(1, 254)}:${def.defaultPort ?? 8080}`,
       appId: apps.length && rng.next() < 0.5 ? rng.pick(apps).id : null,
