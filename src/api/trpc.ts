@@ -1,9 +1,9 @@
 import { initTRPC, TRPCError } from "@trpc/server";
-import superjson from "superjson";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import type { GlobalPermission } from "../auth/permissions.js";
 import type { Caller, Deps } from "../services/deps.js";
 import { UpstreamError } from "../services/integrations.js";
+import { transformer } from "./transformer.js";
 
 export interface Context {
   deps: Deps;
@@ -37,7 +37,7 @@ export function formatIssues(issues: Issue[], prefix: PropertyKey[] = []): strin
 
 // Meta carries the REST/OpenAPI route of a procedure (src/server/rest.ts); it changes nothing over tRPC.
 const t = initTRPC.context<Context>().meta<OpenApiMeta>().create({
-  transformer: superjson,
+  transformer,
   errorFormatter({ shape, error }) {
     const cause = error.cause as { issues?: Issue[] } | undefined;
     let message = shape.message;
