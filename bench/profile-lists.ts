@@ -39,5 +39,5 @@ try {
   }
 } finally {
   await ds.deps.close();
-  removeDataset(ds);
+  await removeDataset(ds);
 }

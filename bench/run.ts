@@ -121,7 +121,7 @@ async function benchDataset(spec: DatasetSpec): Promise<void> {
     if (!only.has("http")) return;
 
     // Over HTTP: the real server process on the same data dir; autocannon runs here, on the other core.
-    const server = await startServerProcess(ds.dataDir, { SECRET_ENCRYPTION_KEY: ds.keyHex });
+    const server = await startServerProcess(ds.dataDir, { SECRET_ENCRYPTION_KEY: ds.keyHex, ...(ds.databaseUrl ? { DATABASE_URL: ds.databaseUrl } : {}) });
     try {
       const all = httpRequests(ds, arr.url);
       const plan: { procedure: string; durationS: number }[] =
@@ -160,7 +160,7 @@ async function benchDataset(spec: DatasetSpec): Promise<void> {
     }
     if (spec.name === "small") {
       // The same run with LOG_LEVEL=warn: what the two request log lines per call cost.
-      const quiet = await startServerProcess(ds.dataDir, { SECRET_ENCRYPTION_KEY: ds.keyHex, LOG_LEVEL: "warn" });
+      const quiet = await startServerProcess(ds.dataDir, { SECRET_ENCRYPTION_KEY: ds.keyHex, LOG_LEVEL: "warn", ...(ds.databaseUrl ? { DATABASE_URL: ds.databaseUrl } : {}) });
       try {
         const r = await load(quiet.url, ds.userToken, [trpcQuery("integration.all")], { durationS: 5 });
         entry.http.push({ procedure: "integration.all", ...r, note: "LOG_LEVEL=warn (no request log lines)" });
@@ -171,7 +171,7 @@ async function benchDataset(spec: DatasetSpec): Promise<void> {
     }
   } finally {
     await arr.close();
-    removeDataset(ds);
+    await removeDataset(ds);
   }
 }
 
