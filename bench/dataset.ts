@@ -11,6 +11,8 @@ import { createDeps } from "../src/server/start.js";
 import type { Deps } from "../src/services/deps.js";
 import { sealSecret } from "../src/services/secrets.js";
 import { Prng } from "./prng.js";
+import { nameColumns } from "../src/services/search-name.js";
+import { freshDatabase } from "./lib/database.js";
 
 /**
  * The seeded data sets of issue 7. Everything is generated from a fixed seed and written straight through
@@ -44,6 +46,9 @@ export const SEARCH_QUERY = "garage";
 export interface Dataset {
   spec: DatasetSpec;
   dataDir: string;
+  /** The server database of this data set (BENCH_DATABASE_URL); undefined on SQLite (a file in dataDir). */
+  databaseUrl: string | undefined;
+  dropDatabase: () => Promise<void>;
   /** SECRET_ENCRYPTION_KEY of the instance (64 hex), for the server process started on the same dir. */
   keyHex: string;
   deps: Deps;
@@ -98,7 +103,9 @@ export async function seedDataset(spec: DatasetSpec): Promise<Dataset> {
   const rng = new Prng(SEED ^ spec.integrations);
   const keyHex = rng.hex(32);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `patchbay-bench-${spec.name}-`));
-  const deps = await createDeps(benchConfig(dataDir, keyHex), benchLogger());
+  // On a server database (BENCH_DATABASE_URL) each data set gets a database of its own, dropped afterwards.
+  const fresh = await freshDatabase(process.env.BENCH_DATABASE_URL || undefined);
+  const deps = await createDeps(benchConfig(dataDir, keyHex, { databaseUrl: fresh.url }), benchLogger());
   const db = deps.db;
   const admin = await db.selectFrom("users").select("id").where("username", "=", ADMIN.username).executeTakeFirstOrThrow();
   const now = Date.now();
@@ -137,7 +144,7 @@ export async function seedDataset(spec: DatasetSpec): Promise<Dataset> {
     const def = getKind(kind)!;
     integrations.push({
       id,
-      name: `${def.name} ${rng.pick(NAME_WORDS)} ${i + 1}`,
+      ...nameColumns(`${def.name} ${rng.pick(NAME_WORDS)} ${i + 1}`),
       kind,
       url: `http://10.${rng.int(0, 255)}.${rng.int(0, 255)}.${rng.int(1, 254)}:${def.defaultPort ?? 8080}`,
       appId: apps.length && rng.next() < 0.5 ? rng.pick(apps).id : null,
@@ -180,6 +187,8 @@ export async function seedDataset(spec: DatasetSpec): Promise<Dataset> {
   return {
     spec,
     dataDir,
+    databaseUrl: fresh.url,
+    dropDatabase: fresh.drop,
     keyHex,
     deps,
     adminId: admin.id,
@@ -214,6 +223,7 @@ async function sqlAnalyze(_db: Db): Promise<void> {
   }
 }
 
-export function removeDataset(ds: Pick<Dataset, "dataDir">): void {
+export async function removeDataset(ds: Pick<Dataset, "dataDir" | "dropDatabase">): Promise<void> {
   fs.rmSync(ds.dataDir, { recursive: true, force: true });
+  await ds.dropDatabase();
 }

@@ -2,7 +2,9 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import autocannon from "autocannon";
-import { freePort, ROOT } from "../test/helpers/process.js";
+import { freePort } from "../src/kinds/testing/real-daemon.js";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
 import { round, sleep } from "./stats.js";
 
 /** How the server process is started: npm start's own command without npm (the bundle its prestart builds). */

@@ -21,7 +21,15 @@ export async function callerFor(deps: Deps, apiKey: string): Promise<Api> {
 export interface ProcedureResult extends Summary {
   procedure: string;
   note?: string;
+  /** p50 of each round (cases run interleaved, round after round); p50 above is their median. */
+  rounds: number[];
+  min: number;
+  median: number;
+  max: number;
 }
+
+/** Rounds of every case, interleaved, so a burst of load on the machine hits all cases alike. */
+export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 /** Ten rows for saveUserIntegrationPermissions: the measured user keeps full access, nine others at random levels. */
 export function permissionRows(ds: Dataset, rng: Prng) {
@@ -33,17 +41,17 @@ export function permissionRows(ds: Dataset, rng: Prng) {
 }
 
 /**
- * Every procedure of the brief, in-process through createCaller. Reads first; the two writes last
+ * Every procedure of the brief, in-process through createCaller, in ROUNDS interleaved rounds (each case a
+ * share of its time budget per round). Reads first; the two writes last
  * (they change the data set a little: saves replace 5 rows by 10 on some integrations, creates add rows).
  */
 export async function runInProcess(ds: Dataset, upstream: { url: string; apiKey: string }, opts: MeasureOptions = {}): Promise<{ results: ProcedureResult[]; counts: Record<string, number> }> {
   const api = await callerFor(ds.deps, ds.userToken);
   const admin = await callerFor(ds.deps, ds.adminToken);
   const ids = ds.fullIds;
-  const results: ProcedureResult[] = [];
+  const cases: { procedure: string; fn: (i: number) => Promise<unknown>; o: MeasureOptions; note?: string }[] = [];
   const run = async (procedure: string, fn: (i: number) => Promise<unknown>, o: MeasureOptions = {}, note?: string) => {
-    const s = await measure(fn, { ...opts, ...o });
-    results.push({ procedure, ...s, ...(note ? { note } : {}) });
+    cases.push({ procedure, fn, o: { ...opts, ...o }, ...(note ? { note } : {}) });
   };
   const counts = {
     all: (await api.integration.all()).length,
@@ -71,5 +79,34 @@ export async function runInProcess(ds: Dataset, upstream: { url: string; apiKey:
     { maxCalls: 1500, budgetMs: 1500 },
     "sonarr vs. instant arr emulator (admin)",
   );
+  const rounds = new Map<string, Summary[]>(cases.map((c) => [c.procedure, []]));
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const c of cases) {
+      const budgetMs = (c.o.budgetMs ?? 2000) / ROUNDS;
+      const maxCalls = Math.ceil((c.o.maxCalls ?? 5000) / ROUNDS);
+      // Full warm-up in the first round only (JIT, page cache); a short one before later rounds.
+      const warm = r === 0 ? {} : { warmupCalls: 10, warmupMs: 50 };
+      rounds.get(c.procedure)!.push(await measure(c.fn, { ...c.o, ...warm, budgetMs, maxCalls, minCalls: 10 }));
+    }
+  }
+  const results: ProcedureResult[] = cases.map((c) => {
+    const all = rounds.get(c.procedure)!;
+    const p50s = all.map((s) => s.p50).sort((a, b) => a - b);
+    const median = p50s[Math.floor(p50s.length / 2)]!;
+    const n = all.reduce((a, s) => a + s.n, 0);
+    return {
+      procedure: c.procedure,
+      n,
+      p50: median,
+      p99: Math.max(...all.map((s) => s.p99)),
+      mean: all.reduce((a, s) => a + s.mean * s.n, 0) / n,
+      rps: all.reduce((a, s) => a + s.rps, 0) / all.length,
+      rounds: all.map((s) => s.p50),
+      min: p50s[0]!,
+      median,
+      max: p50s[p50s.length - 1]!,
+      ...(c.note ? { note: c.note } : {}),
+    };
+  });
   return { results, counts };
 }

@@ -1,10 +1,10 @@
 import { initTRPC, TRPCError } from "@trpc/server";
-import superjson from "superjson";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import type { GlobalPermission } from "../auth/permissions.js";
 import type { Caller, Deps } from "../services/deps.js";
 import { UpstreamError } from "../services/integrations.js";
 import { fieldError, FieldIssues, type FieldIssue } from "../services/field-error.js";
+import { transformer } from "./transformer.js";
 
 export interface Context {
   deps: Deps;
@@ -48,7 +48,7 @@ function issuesOf(error: TRPCError): FieldIssue[] | undefined {
 
 // Meta carries the REST/OpenAPI route of a procedure (src/server/rest.ts); it changes nothing over tRPC.
 const t = initTRPC.context<Context>().meta<OpenApiMeta>().create({
-  transformer: superjson,
+  transformer,
   errorFormatter({ shape, error }) {
     const issues = issuesOf(error);
     let message = shape.message;

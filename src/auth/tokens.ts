@@ -1,5 +1,4 @@
 import crypto from "node:crypto";
-import { hash, verify } from "@node-rs/argon2";
 
 /** Random identifiers for rows: URL-safe, 128 bits. */
 export const newId = () => crypto.randomBytes(16).toString("base64url");
@@ -8,10 +7,15 @@ export const newId = () => crypto.randomBytes(16).toString("base64url");
 export const newToken = () => crypto.randomBytes(32).toString("base64url");
 export const tokenHash = (token: string) => crypto.createHash("sha256").update(token).digest("hex");
 
-export const hashPassword = (password: string) => hash(password);
+// The argon2 addon is loaded on the first password operation (sign-in, setup), not at server start: API-key
+// and session requests never need it (idle memory; README "Performance").
+let argon2: Promise<typeof import("@node-rs/argon2")> | undefined;
+const loadArgon2 = () => (argon2 ??= import("@node-rs/argon2"));
+
+export const hashPassword = async (password: string) => (await loadArgon2()).hash(password);
 export async function verifyPassword(stored: string, password: string): Promise<boolean> {
   try {
-    return await verify(stored, password);
+    return await (await loadArgon2()).verify(stored, password);
   } catch {
     return false;
   }
@@ -19,4 +23,4 @@ export async function verifyPassword(stored: string, password: string): Promise<
 
 /** A hash to verify against when the user does not exist, so timing does not reveal usernames. */
 let dummy: Promise<string> | undefined;
-export const dummyHash = () => (dummy ??= hash("patchbay-dummy-password"));
+export const dummyHash = () => (dummy ??= hashPassword("patchbay-dummy-password"));

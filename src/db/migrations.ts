@@ -198,4 +198,22 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0006_search_index": {
+    // integration.search matches "name contains" case-insensitively and returns names in order. A lower-cased
+    // copy of the name (written by the services on every name write: searchName() in
+    // src/services/search-name.ts) with an index on (name_lower, id) lets every dialect walk the names in
+    // order, test the pattern on the index entry and stop once `limit` visible ones are found, instead of
+    // joining the caller's permissions over all integrations first. varchar(255): lower-casing can lengthen
+    // a name of 127 characters (İ → i̇). The default only exists because SQLite cannot add a NOT NULL column
+    // without one; the row type makes every insert give the value.
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable("integrations").addColumn("name_lower", "varchar(255)", (c) => c.notNull().defaultTo("")).execute();
+      // Backfill with the same JavaScript lower-casing the services use (SQL lower() is ASCII-only on SQLite).
+      const rows: { id: string; name: string }[] = await db.selectFrom("integrations").select(["id", "name"]).execute();
+      for (const r of rows) {
+        await db.updateTable("integrations").set({ name_lower: r.name.toLowerCase() }).where("id", "=", r.id).execute();
+      }
+      await db.schema.createIndex("integrations_name_lower_idx").on("integrations").columns(["name_lower", "id"]).execute();
+    },
+  },
 };

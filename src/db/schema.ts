@@ -62,6 +62,8 @@ export interface AppsTable {
 export interface IntegrationsTable {
   id: string;
   name: string;
+  /** searchName(name) (src/services/search-name.ts): what integration.search matches and orders by. */
+  nameLower: string;
   kind: string;
   url: string;
   appId: string | null;

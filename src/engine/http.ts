@@ -1,7 +1,12 @@
 import crypto from "node:crypto";
 import net from "node:net";
 import tls from "node:tls";
-import { Agent, request as undiciRequest, type Dispatcher } from "undici";
+import type { Agent, Dispatcher } from "undici";
+
+// undici is loaded on the first outbound request (a connection test, a capability read), not at server start
+// (idle memory; README "Performance").
+let undiciModule: Promise<typeof import("undici")> | undefined;
+const loadUndici = () => (undiciModule ??= import("undici"));
 import { strictEncode } from "./redact.js";
 import { TestFailure, type CertificateInfo } from "./types.js";
 
@@ -33,8 +38,9 @@ export class TrustStore {
     return this.fingerprints.has(normalizeFingerprint(fingerprint256));
   }
 
-  agent(skipVerify: boolean): Agent {
+  async agent(skipVerify: boolean): Promise<Agent> {
     const key = skipVerify ? "insecure" : "verified";
+    const { Agent } = await loadUndici();
     let agent = this.agents.get(key);
     if (!agent) {
       const fingerprints = this.fingerprints;
@@ -208,13 +214,13 @@ export class HttpSession {
       url.password = "";
     }
     let res: Dispatcher.ResponseData;
-    const attempt = () =>
-      undiciRequest(url, {
+    const attempt = async () =>
+      (await loadUndici()).request(url, {
         method: method as Dispatcher.HttpMethod,
         headers,
         body,
         signal: this.opts.signal,
-        dispatcher: this.opts.trust.agent(this.opts.skipTlsVerify ?? false),
+        dispatcher: await this.opts.trust.agent(this.opts.skipTlsVerify ?? false),
       });
     try {
       try {

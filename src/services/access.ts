@@ -1,4 +1,4 @@
-import { sql, type SelectQueryBuilder } from "kysely";
+import { sql, type Expression, type ExpressionBuilder, type SelectQueryBuilder, type SqlBool } from "kysely";
 import { TRPCError } from "@trpc/server";
 import { globalIntegrationLevel } from "../auth/permissions.js";
 import type { Db } from "../db/index.js";
@@ -56,10 +56,43 @@ export function accessibleIntegrations(db: Db, caller: Caller, only?: string | r
 }
 
 /** The same, with only what a list item shows (fewer columns to read and map on big lists). */
-export function accessibleList(db: Db, caller: Caller) {
-  const { query, level } = accessibleFrom(db, caller);
+export function accessibleList(db: Db, caller: Caller, only?: readonly string[]) {
+  const { query, level } = accessibleFrom(db, caller, only);
   return query.select(["i.id", "i.name", "i.kind", "i.url", level.as("level")]);
 }
+
+/**
+ * "The caller can use integration `i`" as a condition on each row of `integrations as i` (correlated EXISTS
+ * on the permission tables' primary keys), for scans that stop after a few rows (integration.search): unlike
+ * accessibleFrom's join it never aggregates the caller's other permission rows. Undefined when a global
+ * permission makes every integration usable. Same rule as accessibleFrom: a user row, a row of a group the
+ * caller is in (incl. `everyone`), or a global level.
+ */
+export function usableBy(caller: Caller): ((eb: ExpressionBuilder<IntegrationRow, "i">) => Expression<SqlBool>) | undefined {
+  if (caller.user && globalIntegrationLevel(caller.permissions) > 0) return undefined;
+  const userId = caller.user?.id ?? "";
+  return (eb) =>
+    eb.or([
+      eb.exists(
+        eb
+          .selectFrom("integrationUserPermissions as up")
+          .select("up.level")
+          .whereRef("up.integrationId", "=", "i.id")
+          .where("up.userId", "=", userId)
+          .where("up.level", ">=", 1),
+      ),
+      eb.exists(
+        eb
+          .selectFrom("integrationGroupPermissions as gp")
+          .select("gp.level")
+          .whereRef("gp.integrationId", "=", "i.id")
+          .where("gp.level", ">=", 1)
+          .where((g) => g.or([g("gp.groupId", "=", EVERYONE_GROUP_ID), g("gp.groupId", "in", g.selectFrom("groupMembers").select("groupId").where("userId", "=", userId))])),
+      ),
+    ]);
+}
+
+type IntegrationRow = Database & { i: Database["integrations"] };
 
 export type AccessibleQuery = ReturnType<typeof accessibleIntegrations>;
 

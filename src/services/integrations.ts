@@ -4,15 +4,16 @@ import type { Database } from "../db/schema.js";
 import { LEVELS, accessFlags, levelName, type LevelName } from "../auth/permissions.js";
 import { newId } from "../auth/tokens.js";
 import { categoriesOf, describeSecretOptions, getKind, kindOrder, kindsInCategory, matchSecretOption } from "../kinds/index.js";
-import { constraintKind, transaction } from "../db/index.js";
+import { constraintKind, transaction, type Db } from "../db/index.js";
 import { runConnectionTest, runSearch } from "../engine/runner.js";
 import { PUBLIC_SECRET_KINDS, type Category, type KindDefinition, type SecretKind, type Secrets, type TestError } from "../engine/types.js";
-import { accessibleList, requireIntegration } from "./access.js";
+import { accessibleList, requireIntegration, usableBy } from "./access.js";
 import type { Caller, Deps } from "./deps.js";
 import { loadSecrets, sealSecret, toSecrets } from "./secrets.js";
 import { ensureFreshTrust } from "./certificates.js";
 import { uniqueShort } from "./search-engines.js";
 import { fieldError } from "./field-error.js";
+import { nameColumns, searchName } from "./search-name.js";
 
 const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "Integration not found" });
 const badRequest = (path: string, message: string) => fieldError("BAD_REQUEST", path, message);
@@ -62,17 +63,33 @@ export function listSearchable(deps: Deps, caller: Caller) {
 
 /** Escapes LIKE wildcards so `%` and `_` in a query match themselves on every dialect. */
 export function likeContains(query: string): string {
-  return "%" + query.toLowerCase().replace(/[!%_]/g, (c) => "!" + c) + "%";
+  return "%" + searchName(query).replace(/[!%_]/g, (c) => "!" + c) + "%";
 }
 
-export async function searchIntegrations(deps: Deps, caller: Caller, query: string, limit: number) {
-  const rows = await accessibleList(deps.db, caller)
-    .where(sql`lower(${sql.ref("i.name")})`, "like", sql`${likeContains(query)} escape '!'`)
-    .orderBy(sql`lower(${sql.ref("i.name")})`)
+/**
+ * The ids integration.search returns, in order. Costs what it examines, not the number of integrations: the
+ * names are walked in index order (integrations_name_lower_idx), each matching one is checked for the caller
+ * (correlated EXISTS) and the scan stops at `limit` (test/db/search-plan.test.ts reads the plans).
+ */
+export function searchHits(db: Db, caller: Caller, query: string, limit: number) {
+  const usable = usableBy(caller);
+  return db
+    .selectFrom("integrations as i")
+    .select("i.id")
+    .where("i.nameLower", "like", sql<string>`${likeContains(query)} escape '!'`)
+    .$if(usable !== undefined, (q) => q.where(usable!))
+    .orderBy("i.nameLower")
     .orderBy("i.id")
-    .limit(limit)
-    .execute();
-  return rows.map(listItem);
+    .limit(limit);
+}
+
+/** Then the levels of those few are read by primary key. Sorted by name (docs/api.md). */
+export async function searchIntegrations(deps: Deps, caller: Caller, query: string, limit: number) {
+  const hits = await searchHits(deps.db, caller, query, limit).execute();
+  if (!hits.length) return [];
+  const rank = new Map(hits.map((h, n) => [h.id, n]));
+  const rows = await accessibleList(deps.db, caller, [...rank.keys()]).execute();
+  return rows.sort((a, b) => rank.get(a.id)! - rank.get(b.id)!).map(listItem);
 }
 
 export async function integrationById(deps: Deps, caller: Caller, id: string) {
@@ -182,7 +199,7 @@ export async function createIntegration(deps: Deps, caller: Caller, input: Creat
         })
         .execute();
     }
-    await trx.insertInto("integrations").values({ id, name: input.name, kind: def.kind, url: input.url, appId, createdBy: user.id, createdAt: now, updatedAt: now }).execute();
+    await trx.insertInto("integrations").values({ id, ...nameColumns(input.name), kind: def.kind, url: input.url, appId, createdBy: user.id, createdAt: now, updatedAt: now }).execute();
     // Some kinds need no secret at all (Pi-hole without password, Tdarr without auth).
     if (input.secrets.length) {
       await trx
@@ -257,7 +274,7 @@ export async function updateIntegration(deps: Deps, caller: Caller, input: Updat
     await lockIntegration(deps, trx, row.id);
     await trx
       .updateTable("integrations")
-      .set({ name: input.name, url: input.url, updatedAt: now, ...(input.appId !== undefined ? { appId: input.appId } : {}) })
+      .set({ ...nameColumns(input.name), url: input.url, updatedAt: now, ...(input.appId !== undefined ? { appId: input.appId } : {}) })
       .where("id", "=", row.id)
       .execute();
     const keep = new Set(result.map((s) => s.kind));

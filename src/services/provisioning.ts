@@ -2,7 +2,6 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import type { Logger } from "pino";
 import { TRPCError } from "@trpc/server";
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import type { LevelName } from "../auth/permissions.js";
 import { getKind, kindIds } from "../kinds/index.js";
@@ -176,7 +175,8 @@ async function applyFile(deps: Deps, file: string, env: NodeJS.ProcessEnv, log: 
     const text = fs.readFileSync(file, "utf8");
     let doc: unknown;
     try {
-      doc = parseYaml(text) ?? {};
+      // yaml is loaded only when a provisioning file is configured (idle memory; README "Performance").
+      doc = (await import("yaml")).parse(text) ?? {};
     } catch (e) {
       // Only the position: a YAML error message quotes the offending line, which may hold a literal secret.
       const err = e as { code?: string; linePos?: { line: number; col: number }[] };

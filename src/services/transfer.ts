@@ -9,6 +9,7 @@ import { transaction } from "../db/index.js";
 import type { Deps } from "./deps.js";
 import { OperatorError } from "./operator-error.js";
 import { uniqueShort } from "./search-engines.js";
+import { nameColumns } from "./search-name.js";
 
 /**
  * `patchbay export` / `patchbay import`: integrations, their secrets and permissions, apps, search engines
@@ -342,12 +343,12 @@ export async function importInstance(deps: Deps, text: string, passphrase: strin
       }
       const exists = await trx.selectFrom("integrations").select("id").where("id", "=", i.id).executeTakeFirst();
       if (exists) {
-        await trx.updateTable("integrations").set({ name: i.name, kind: i.kind, url: i.url, appId, updatedAt: i.updatedAt }).where("id", "=", i.id).execute();
+        await trx.updateTable("integrations").set({ ...nameColumns(i.name), kind: i.kind, url: i.url, appId, updatedAt: i.updatedAt }).where("id", "=", i.id).execute();
         report.integrations.updated++;
       } else {
         await trx
           .insertInto("integrations")
-          .values({ id: i.id, name: i.name, kind: i.kind, url: i.url, appId, createdBy: userId(i.createdBy), createdAt: i.createdAt, updatedAt: i.updatedAt })
+          .values({ id: i.id, ...nameColumns(i.name), kind: i.kind, url: i.url, appId, createdBy: userId(i.createdBy), createdAt: i.createdAt, updatedAt: i.updatedAt })
           .execute();
         report.integrations.created++;
       }

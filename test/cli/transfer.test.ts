@@ -62,7 +62,7 @@ beforeAll(async () => {
   // qBittorrent is not reachable here, so it is written straight into the database through the service's shape.
   const qbId = "qb-export-test-id";
   const now = Date.now();
-  await source.deps.db.insertInto("integrations").values({ id: qbId, name: "qBittorrent", kind: "qBittorrent", url: "http://127.0.0.1:9", appId: null, createdBy: source.adminId, createdAt: now, updatedAt: now }).execute();
+  await source.deps.db.insertInto("integrations").values({ id: qbId, name: "qBittorrent", nameLower: "qbittorrent", kind: "qBittorrent", url: "http://127.0.0.1:9", appId: null, createdBy: source.adminId, createdAt: now, updatedAt: now }).execute();
   const { sealSecret } = await import("../../src/services/secrets.js");
   await source.deps.db
     .insertInto("integrationSecrets")

@@ -67,7 +67,7 @@ describe("secrets in the database", () => {
     await verifyKeyring(db, ring);
     const now = Date.now();
     for (let i = 0; i < n; i++) {
-      await db.insertInto("integrations").values({ id: `i${i}`, name: `n${i}`, kind: "sonarr", url: "http://x", appId: null, createdBy: null, createdAt: now, updatedAt: now }).execute();
+      await db.insertInto("integrations").values({ id: `i${i}`, name: `n${i}`, nameLower: `n${i}`, kind: "sonarr", url: "http://x", appId: null, createdBy: null, createdAt: now, updatedAt: now }).execute();
       await db.insertInto("integrationSecrets").values({ integrationId: `i${i}`, kind: "apiKey", value: sealSecret(ring, `i${i}`, "apiKey", `secret-${i}`), updatedAt: now }).execute();
     }
     return { db, dir };

@@ -363,7 +363,11 @@ function assertKnownFacts(d: SchemaDescription): void {
   expect(d.users!.indexes).toEqual([{ columns: ["username"], unique: true }]);
   expect(d.users!.columns).toContainEqual({ name: "email", nullable: true, type: "string" });
   expect(d.integration_user_permissions!.columns).toContainEqual({ name: "level", nullable: false, type: "integer" });
-  expect(d.integrations!.indexes).toEqual([{ columns: ["kind", "name"], unique: false }]);
+  // (kind, name) for lists by category; (name_lower, id) for integration.search (0006_search_index).
+  expect(d.integrations!.indexes).toEqual([
+    { columns: ["kind", "name"], unique: false },
+    { columns: ["name_lower", "id"], unique: false },
+  ]);
   expect(d.group_members!.indexes).toEqual([{ columns: ["user_id", "group_id"], unique: false }]);
   expect(d.sessions!.indexes).toEqual([{ columns: ["user_id"], unique: false }]);
   // No dialect-specific type slipped through the classification.

@@ -1,4 +1,4 @@
-import crypto from "node:crypto";
+import { freshDatabase as freshOn } from "../../bench/lib/database.js";
 
 /**
  * The dialect under test. `TEST_DATABASE_URL` (a PostgreSQL or MySQL/MariaDB server URL) runs every API
@@ -12,35 +12,4 @@ export const testDialect: "sqlite" | "postgres" | "mysql" = !testDatabaseUrl
     : "mysql";
 
 /** A new empty database on the given server (default: the dialect under test); undefined url = SQLite. */
-export async function freshDatabase(serverUrl = testDatabaseUrl): Promise<{ url: string | undefined; drop(): Promise<void> }> {
-  if (!serverUrl) return { url: undefined, drop: async () => undefined };
-  const dialect = /^postgres/.test(serverUrl) ? "postgres" : "mysql";
-  const name = `pb_${crypto.randomBytes(6).toString("hex")}`;
-  const url = new URL(serverUrl);
-  const admin = async (statement: string) => {
-    if (dialect === "postgres") {
-      const pg = await import("pg");
-      const client = new pg.default.Client({ connectionString: serverUrl });
-      await client.connect();
-      try {
-        await client.query(statement);
-      } finally {
-        await client.end();
-      }
-    } else {
-      const mysql = await import("mysql2/promise");
-      const conn = await mysql.default.createConnection({ uri: serverUrl });
-      try {
-        await conn.query(statement);
-      } finally {
-        await conn.end();
-      }
-    }
-  };
-  await admin(dialect === "postgres" ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: () => admin(dialect === "postgres" ? `DROP DATABASE IF EXISTS ${name} WITH (FORCE)` : `DROP DATABASE IF EXISTS ${name}`),
-  };
-}
+export const freshDatabase = (serverUrl = testDatabaseUrl) => freshOn(serverUrl);

@@ -1,12 +1,16 @@
-import ICAL from "ical.js";
+import type ICALModule from "ical.js";
 import type { CalendarEvent } from "../../engine/capabilities.js";
 import { TestFailure, type Capability } from "../../engine/types.js";
 import { inRangeSorted } from "../arr-family/calendar.js";
 import { publicUrl } from "../arr-family/links.js";
 import { feedUrl, loadFeed } from "./feed.js";
 
-type Time = InstanceType<typeof ICAL.Time>;
-type Event = InstanceType<typeof ICAL.Event>;
+type ICAL = typeof ICALModule;
+type Time = InstanceType<ICAL["Time"]>;
+type Event = InstanceType<ICAL["Event"]>;
+// ical.js is loaded on the first calendar read, not at server start (idle memory; README "Performance").
+let icalModule: Promise<ICAL> | undefined;
+const loadIcal = () => (icalModule ??= import("ical.js").then((m) => m.default));
 
 const DAY_MS = 86_400_000;
 /** Occurrences walked per recurring event at most (a daily event since 1990 is ~13 000): bounds CPU on hostile feeds. */
@@ -25,8 +29,8 @@ const MAX_OCCURRENCES = 50_000;
  */
 export const calendar: Capability<"calendar"> = {
   async events(ctx, { start, end }) {
-    const text = await loadFeed(ctx);
-    let root: InstanceType<typeof ICAL.Component>;
+    const [text, ICAL] = await Promise.all([loadFeed(ctx), loadIcal()]);
+    let root: InstanceType<ICAL["Component"]>;
     try {
       root = new ICAL.Component(ICAL.parse(text));
     } catch {
@@ -37,11 +41,11 @@ export const calendar: Capability<"calendar"> = {
       const url = publicUrl(v, [ctx.secrets.url ?? "", feed.toString()]);
       return url && new URL(url).hostname !== feed.hostname ? url : undefined;
     };
-    return inRangeSorted(expand(root, start, end, linkOk), start, end);
+    return inRangeSorted(expand(ICAL, root, start, end, linkOk), start, end);
   },
 };
 
-function expand(root: InstanceType<typeof ICAL.Component>, start: Date, end: Date, linkOk: (v: string | undefined) => string | undefined): CalendarEvent[] {
+function expand(ICAL: ICAL, root: InstanceType<ICAL["Component"]>, start: Date, end: Date, linkOk: (v: string | undefined) => string | undefined): CalendarEvent[] {
   const masters = new Map<string, Event>();
   const orphans: Event[] = [];
   const exceptions: Event[] = [];

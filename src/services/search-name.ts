@@ -1,0 +1,13 @@
+/**
+ * The lower-cased name stored next to an integration's name (column name_lower, migration 0006_search_index).
+ * integration.search lower-cases its query the same way, so "contains, case-insensitive" means the same on
+ * SQLite, PostgreSQL and MariaDB, whatever their own lower() and collations do with non-ASCII letters.
+ * Every write of `integrations.name` writes this too: spread `nameColumns(name)` into the values.
+ */
+export function searchName(name: string): string {
+  return name.toLowerCase();
+}
+
+export function nameColumns(name: string): { name: string; nameLower: string } {
+  return { name, nameLower: searchName(name) };
+}

@@ -1,0 +1,156 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { CompiledQuery, type Kysely } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { migrate, openDatabase, type DialectName, type OpenedDb } from "../../src/db/index.js";
+import { LEVELS } from "../../src/auth/permissions.js";
+import type { Caller } from "../../src/services/deps.js";
+import { searchHits, searchIntegrations } from "../../src/services/integrations.js";
+import { nameColumns } from "../../src/services/search-name.js";
+import { freshDatabase } from "../helpers/database.js";
+
+/**
+ * integration.search must cost what it examines, not the number of integrations (issue 17): with 10,000
+ * integrations and limit 10, each dialect's plan walks integrations_name_lower_idx in name order (no sort of
+ * all matches, no aggregation of the caller's permission rows) and stops after the limit. Not timed: the
+ * plans and, where the database reports them, the rows actually read are asserted.
+ * PG_URL / MYSQL_URL (server URLs, as for test/db/schema-parity.test.ts) add PostgreSQL and MariaDB.
+ */
+const PG_URL = process.env.PG_URL || undefined;
+const MYSQL_URL = process.env.MYSQL_URL || undefined;
+for (const [name, url] of [["PG_URL", PG_URL], ["MYSQL_URL", MYSQL_URL]]) {
+  if (!url) console.warn(`[search-plan] ${name} is not set: SKIPPING that dialect (start one with scripts/pg-start.sh / scripts/mariadb-start.sh)`);
+}
+
+const N = 10_000;
+const WORDS = ["Living Room", "Basement", "NAS", "Cloud", "Media", "Backup", "Kids", "Office", "Garage", "Attic"];
+const me: Caller = { user: { id: "u-me", username: "me" }, permissions: new Set(), via: "apiKey" };
+
+async function seed(db: OpenedDb["db"]) {
+  const now = Date.now();
+  await db.insertInto("users").values([
+    { id: "u-me", username: "me", email: null, name: null, image: null, passwordHash: "x", createdAt: now },
+    { id: "u-other", username: "other", email: null, name: null, image: null, passwordHash: "x", createdAt: now },
+  ]).execute();
+  await db.insertInto("userGroups").values({ id: "g-mine", name: "mine", createdAt: now }).execute();
+  await db.insertInto("groupMembers").values({ groupId: "g-mine", userId: "u-me" }).execute();
+  const rows = Array.from({ length: N }, (_, i) => ({
+    id: `i${String(i).padStart(5, "0")}`,
+    ...nameColumns(`Sonarr ${WORDS[i % WORDS.length]} ${i}`),
+    kind: "sonarr",
+    url: "http://127.0.0.1:9",
+    appId: null,
+    createdBy: null,
+    createdAt: now,
+    updatedAt: now,
+  }));
+  // Visible to me: every 4th through my own row, every 7th through my group; everything else only to another user.
+  const userRows = rows.map((r, i) => ({ integrationId: r.id, userId: i % 4 === 0 ? "u-me" : "u-other", level: LEVELS.full }));
+  const groupRows = rows.filter((_, i) => i % 7 === 0).map((r) => ({ integrationId: r.id, groupId: "g-mine", level: LEVELS.use }));
+  for (let i = 0; i < N; i += 500) {
+    await db.insertInto("integrations").values(rows.slice(i, i + 500)).execute();
+    await db.insertInto("integrationUserPermissions").values(userRows.slice(i, i + 500)).execute();
+  }
+  for (let i = 0; i < groupRows.length; i += 500) await db.insertInto("integrationGroupPermissions").values(groupRows.slice(i, i + 500)).execute();
+}
+
+/** All names in index order (name_lower, id), computed in JavaScript from the seed's rule. */
+const inIndexOrder = Array.from({ length: N }, (_, i) => ({ id: `i${String(i).padStart(5, "0")}`, name: `Sonarr ${WORDS[i % WORDS.length]} ${i}`, i }))
+  .map((n) => ({ ...n, lower: n.name.toLowerCase(), visible: n.i % 4 === 0 || n.i % 7 === 0 }))
+  .sort((a, b) => (a.lower < b.lower ? -1 : a.lower > b.lower ? 1 : a.id < b.id ? -1 : 1));
+const matches = (query: string) => inIndexOrder.filter((n) => n.visible && n.lower.includes(query));
+const expected = (query: string, limit: number) => matches(query).slice(0, limit).map((n) => n.name);
+/** How many index entries a scan that stops at the limit reads: up to and including the limit-th result. */
+const entriesUpToLimit = (query: string, limit: number) => inIndexOrder.indexOf(matches(query)[limit - 1]!) + 1;
+
+async function explain(db: Kysely<any>, prefix: string, q: CompiledQuery): Promise<any[]> {
+  return (await db.executeQuery(CompiledQuery.raw(`${prefix} ${q.sql}`, [...q.parameters]))).rows as any[];
+}
+
+const dialects: [DialectName, string | undefined, boolean][] = [
+  ["sqlite", undefined, true],
+  ["postgres", PG_URL, !!PG_URL],
+  ["mysql", MYSQL_URL, !!MYSQL_URL],
+];
+
+for (const [dialect, serverUrl, enabled] of dialects) {
+  describe.runIf(enabled)(`integration.search on ${dialect}, ${N} integrations, limit 10`, () => {
+    let opened: OpenedDb;
+    let drop: () => Promise<void>;
+    let dataDir: string;
+    beforeAll(async () => {
+      dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "pb-search-plan-"));
+      const fresh = await freshDatabase(serverUrl);
+      drop = fresh.drop;
+      opened = await openDatabase(fresh.url, dataDir);
+      await migrate(opened.db);
+      await seed(opened.db);
+      // Fresh statistics, as a running server's database would have them.
+      if (dialect === "postgres") await opened.db.executeQuery(CompiledQuery.raw("ANALYZE"));
+      if (dialect === "mysql") await opened.db.executeQuery(CompiledQuery.raw("ANALYZE TABLE integrations, integration_user_permissions, integration_group_permissions"));
+      if (dialect === "sqlite") await opened.db.executeQuery(CompiledQuery.raw("ANALYZE"));
+    }, 120_000);
+    afterAll(async () => {
+      await opened?.db.destroy();
+      await drop?.();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    it("answers right: case-insensitive contains, only what the caller can use, sorted by name, limited", async () => {
+      const deps = { db: opened.db, dialect } as never;
+      for (const q of ["GARAGE", "nas 12", "sonarr"]) {
+        const got = await searchIntegrations(deps, me, q, 10);
+        expect(got.map((r) => r.name)).toEqual(expected(q.toLowerCase(), 10));
+      }
+      expect(expected("garage", 10)).toHaveLength(10);
+    });
+
+    it("walks the name index in order and stops at the limit", async () => {
+      const raw = opened.db.withoutPlugins() as Kysely<any>;
+      const q = searchHits(opened.db, me, "garage", 10).compile();
+      // Names are walked in order, so the scan reads every entry up to the 10th visible "garage" (4,016 of
+      // 10,000 here: "sonarr attic/backup/basement/cloud …" come first) and not one more.
+      const bound = entriesUpToLimit("garage", 10);
+      expect(bound).toBeLessThan(N / 2);
+      if (dialect === "sqlite") {
+        const plan = (await explain(raw, "EXPLAIN QUERY PLAN", q)).map((r) => String(r.detail));
+        // The outer loop is the covering name index; no temporary B-tree sorts the matches, so the loop ends
+        // after the 10th row; the permission checks are correlated EXISTS probes on primary keys.
+        expect(plan.some((d) => /SCAN i USING COVERING INDEX integrations_name_lower_idx/.test(d))).toBe(true);
+        expect(plan.join("\n")).not.toMatch(/TEMP B-TREE/);
+        expect(plan.join("\n")).toMatch(/SEARCH up USING (COVERING )?INDEX .*integration_user_permissions/i);
+        // Rows read: SQLite counts full-scan steps and sort operations per statement (SQLITE_STMTSTATUS_*),
+        // which better-sqlite3 does not expose; the plan above is the proof that no step runs past the limit.
+      } else if (dialect === "postgres") {
+        const [{ "QUERY PLAN": plan }] = await explain(raw, "EXPLAIN (ANALYZE, FORMAT JSON)", q);
+        const nodes: any[] = [];
+        const walk = (n: any) => (nodes.push(n), (n.Plans ?? []).forEach(walk));
+        walk(plan[0].Plan);
+        const scan = nodes.find((n) => n["Relation Name"] === "integrations");
+        expect(scan["Node Type"]).toMatch(/^Index (Only )?Scan$/);
+        expect(scan["Index Name"]).toBe("integrations_name_lower_idx");
+        expect(nodes.some((n) => n["Node Type"] === "Sort")).toBe(false);
+        // Rows the scan handed on plus rows it discarded by the pattern: what it actually read.
+        const read = scan["Actual Rows"] * scan["Actual Loops"] + (scan["Rows Removed by Filter"] ?? 0);
+        expect(read).toBeLessThanOrEqual(bound);
+      } else {
+        const [row] = await explain(raw, "ANALYZE FORMAT=JSON", q);
+        const doc = JSON.parse(row.ANALYZE ?? Object.values(row)[0]);
+        const tables: any[] = [];
+        const walk = (n: any) => {
+          if (n && typeof n === "object") {
+            if (n.table) tables.push(n.table);
+            Object.values(n).forEach(walk);
+          }
+        };
+        walk(doc.query_block);
+        const outer = tables.find((t) => t.table_name === "i");
+        if (process.env.SEARCH_PLAN_DEBUG) console.log(JSON.stringify(doc, null, 1));
+        expect(outer.key).toBe("integrations_name_lower_idx");
+        expect(JSON.stringify(doc)).not.toMatch(/filesort/);
+        expect(outer.r_rows * (outer.r_loops ?? 1)).toBeLessThanOrEqual(bound);
+      }
+    });
+  });
+}
