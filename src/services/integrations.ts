@@ -12,6 +12,7 @@ import type { Caller, Deps } from "./deps.js";
 import { loadSecrets, sealSecret, toSecrets } from "./secrets.js";
 import { ensureFreshTrust } from "./certificates.js";
 import { uniqueShort } from "./search-engines.js";
+import { noteManualTest, withHealth } from "./health.js";
 
 const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "Integration not found" });
 const badRequest = (message: string) => new TRPCError({ code: "BAD_REQUEST", message });
@@ -48,7 +49,7 @@ export async function listIntegrations(deps: Deps, caller: Caller, filter?: { ki
     q = q.where("i.kind", "in", filter.kinds);
   }
   const rows = await q.execute();
-  return rows.sort(byCatalogThenName).map(listItem);
+  return withHealth(deps, rows.sort(byCatalogThenName).map(listItem));
 }
 
 export function listOfCategory(deps: Deps, caller: Caller, category: Category) {
@@ -71,7 +72,7 @@ export async function searchIntegrations(deps: Deps, caller: Caller, query: stri
     .orderBy("i.id")
     .limit(limit)
     .execute();
-  return rows.map(listItem);
+  return withHealth(deps, rows.map(listItem));
 }
 
 export async function integrationById(deps: Deps, caller: Caller, id: string) {
@@ -380,8 +381,11 @@ export async function testConnection(deps: Deps, caller: Caller, input: TestConn
   let def: KindDefinition;
   let url: string;
   let secrets: Secrets;
+  let stored: { id: string; name: string; kind: string } | undefined;
   if ("id" in input) {
     const row = await requireIntegration(deps.db, caller, input.id, LEVELS.full);
+    // A test of exactly what is stored is a health check too (src/services/health.ts).
+    if (!input.url && !input.secrets) stored = row;
     def = kindOrThrow(row.kind);
     url = input.url ?? row.url;
     if (input.secrets) secrets = toSecrets((await resultingSecrets(deps, def, row.id, input.secrets)).result);
@@ -393,7 +397,10 @@ export async function testConnection(deps: Deps, caller: Caller, input: TestConn
     url = input.url;
     secrets = toSecrets(input.secrets);
   }
-  const outcome = await runConnectionTest(def, url, secrets, await testOptions(deps));
+  const options = await testOptions(deps);
+  const started = performance.now();
+  const outcome = await runConnectionTest(def, url, secrets, options);
+  if (stored) await noteManualTest(deps, stored, outcome, Math.round(performance.now() - started));
   logOutcome(deps, "testConnection", def.kind, url, outcome.ok ? undefined : outcome.error);
   return outcome.ok ? outcome : { ok: false as const, error: outcome.error };
 }
