@@ -196,8 +196,8 @@ export async function recordHealth(deps: Deps, integration: IntegrationRef, resu
         status,
         checkedAt: now,
         latencyMs: result.latencyMs ?? null,
-        // A capability read knows no version: keep the one the last test saw.
-        version: (result.ok ? (result.version ?? prev?.version) : prev?.version) ?? null,
+        // A capability read or a failed test knows no version: keep the one the last test saw.
+        version: (result.version ?? prev?.version) ?? null,
         code: result.ok ? null : (result.code ?? "UNKNOWN"),
         message: result.ok ? null : (result.message ?? "").slice(0, 1024),
         warning: result.ok ? (result.warning ?? null) : null,
