@@ -31,7 +31,7 @@ const permissionsInput = z
 
 const tags = ["integrations"];
 // A Date over tRPC (superjson), an ISO 8601 string over REST; an invalid one is a 400 naming the field.
-const dateParam = z.union([z.date(), z.iso.datetime({ offset: true }).transform((v) => new Date(v))], { message: "must be a date (ISO 8601)" });
+const dateParam = z.coerce.date({ message: "must be a date (ISO 8601)" });
 
 /**
  * The Integrations API (seed + contract §4). Thin: validation here, rules in services/integrations.ts.
