@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { LEVELS } from "../auth/permissions.js";
 import { newId } from "../auth/tokens.js";
-import { constraintKind, transaction } from "../db/index.js";
+import { constraintKind, transaction, type Db } from "../db/index.js";
 import { fetchPeerCertificate } from "../engine/http.js";
 import { runConnectionTest } from "../engine/runner.js";
 import { getKind } from "../kinds/index.js";
@@ -328,6 +328,17 @@ export async function certificateWarning(url: URL, now = Date.now()): Promise<Pi
 
 // ---- the scheduler ----
 
+/**
+ * Claims the check of one integration that was due at `now`: moves its due time to `next`. True for exactly
+ * one claimer however many instances try at once — the UPDATE re-checks `due_at <= now` under the row lock
+ * (PostgreSQL re-evaluates the condition on the committed row, InnoDB's UPDATE reads the latest version,
+ * SQLite has one writer), so every other claimer updates no row.
+ */
+export async function claimCheck(db: Db, integrationId: string, now: number, next: number, owner: string): Promise<boolean> {
+  const res = await db.updateTable("healthLeases").set({ dueAt: next, owner }).where("integrationId", "=", integrationId).where("dueAt", "<=", now).executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
 export interface HealthMonitor {
   stop(): Promise<void>;
 }
@@ -392,13 +403,7 @@ export function startHealthMonitor(deps: Deps): HealthMonitor {
     for (const { integrationId } of due) {
       if (started >= free || stopped) break;
       const next = Date.now() + intervalMs + Math.floor(Math.random() * intervalMs * 0.1);
-      const claimed = await deps.db
-        .updateTable("healthLeases")
-        .set({ dueAt: next, owner })
-        .where("integrationId", "=", integrationId)
-        .where("dueAt", "<=", now)
-        .executeTakeFirst();
-      if (!Number(claimed.numUpdatedRows)) continue; // another instance won it
+      if (!(await claimCheck(deps.db, integrationId, now, next, owner))) continue; // another instance won it
       started++;
       const p = checkIntegration(deps, integrationId)
         .catch((err: unknown) => deps.log.warn({ err: err instanceof Error ? err.message : String(err), integrationId }, "health check failed"))

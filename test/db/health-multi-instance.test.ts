@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppRouter } from "../../src/api/root.js";
 import { openDatabase, type Db } from "../../src/db/index.js";
 import { startArr, type ArrEmulator } from "../../src/kinds/arr-family/emulator.js";
+import { claimCheck } from "../../src/services/health.js";
 import { freshDatabase } from "../helpers/database.js";
 import { npmStart, waitHealthy, type RunningProcess } from "../helpers/process.js";
 
@@ -98,4 +99,18 @@ describe.each(targets.filter(([, url]) => url))("health checks with two instance
     const rows = await direct.selectFrom("integrationHealth").select(["integrationId", "status"]).execute();
     expect(rows.map((r) => r.status)).toEqual(Array(COUNT).fill("ok"));
   }, 90_000);
+
+  it("the lease: 40 claims at once from two connection pools (two instances), exactly one wins", async () => {
+    const other = (await openDatabase(db.url, os.tmpdir())).db;
+    try {
+      const id = ids[0]!;
+      for (let round = 0; round < 5; round++) {
+        const now = Date.now() + 3_600_000 * (round + 1); // due for everyone, later than any scheduler's own claim
+        const results = await Promise.all(Array.from({ length: 40 }, (_, i) => claimCheck(i % 2 ? other : direct, id, now, now + 1_000, `claimer-${i}`)));
+        expect(results.filter(Boolean)).toHaveLength(1);
+      }
+    } finally {
+      await other.destroy();
+    }
+  }, 30_000);
 });
