@@ -1,7 +1,8 @@
 import crypto from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { newId } from "../auth/tokens.js";
-import { transaction } from "../db/index.js";
+import { DecryptError, type Keyring } from "../crypto/keyring.js";
+import { transaction, type Db } from "../db/index.js";
 import { HttpSession } from "../engine/http.js";
 import { redact } from "../engine/redact.js";
 import { TestFailure } from "../engine/types.js";
@@ -104,6 +105,45 @@ export function maskedUrl(type: TargetType, url: string): string {
     return `${u.origin}${parts.join("/")}`;
   }
   return u.toString();
+}
+
+// ---- key rotation (`patchbay secrets rotate-key`, src/services/key-rotation.ts) ----
+
+/** Re-seals every target's URL and secret under the keyring's current key (compare-and-set per row). */
+export async function rotateTargetSecrets(db: Db, keyring: Keyring): Promise<{ reencrypted: number; failed: number }> {
+  let reencrypted = 0;
+  let failed = 0;
+  const prefix = `v1.${keyring.current.id}.`;
+  for (const r of await db.selectFrom("notificationTargets").select(["id", "url", "secret"]).execute()) {
+    if (r.url.startsWith(prefix) && (!r.secret || r.secret.startsWith(prefix))) continue;
+    try {
+      const url = keyring.seal(keyring.open(r.url, urlAad(r.id)), urlAad(r.id));
+      const secret = r.secret ? keyring.seal(keyring.open(r.secret, secretAad(r.id)), secretAad(r.id)) : null;
+      let q = db.updateTable("notificationTargets").set({ url, secret }).where("id", "=", r.id).where("url", "=", r.url);
+      q = r.secret ? q.where("secret", "=", r.secret) : q.where("secret", "is", null);
+      await q.execute();
+      reencrypted++;
+    } catch (e) {
+      if (!(e instanceof DecryptError)) throw e;
+      failed++;
+    }
+  }
+  return { reencrypted, failed };
+}
+
+/** Targets whose URL or secret does not open with the keyring (never their values). */
+export async function unreadableTargets(db: Db, keyring: Keyring): Promise<{ targetId: string; reason: string }[]> {
+  const bad: { targetId: string; reason: string }[] = [];
+  for (const r of await db.selectFrom("notificationTargets").select(["id", "url", "secret"]).execute()) {
+    try {
+      keyring.open(r.url, urlAad(r.id));
+      if (r.secret) keyring.open(r.secret, secretAad(r.id));
+    } catch (e) {
+      if (!(e instanceof DecryptError)) throw e;
+      bad.push({ targetId: r.id, reason: e.message });
+    }
+  }
+  return bad;
 }
 
 // ---- the router's operations ----

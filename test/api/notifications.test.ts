@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startArr, type ArrEmulator, type ArrOptions } from "../../src/kinds/arr-family/emulator.js";
 import { startFakeServer, type FakeServer, type Recorded } from "../../src/kinds/testing/server.js";
-import { notifyEvent, settleNotifications } from "../../src/services/notifications.js";
+import { Keyring, generateKeyHex, keyFromHex } from "../../src/crypto/keyring.js";
+import { unreadableSecrets } from "../../src/services/key-rotation.js";
+import { listTargets, notifyEvent, settleNotifications } from "../../src/services/notifications.js";
+import { rotateSecrets } from "../../src/services/secrets.js";
 import { errorOf, startPatchbay, type TestServer } from "../helpers/patchbay.js";
 
 /**
@@ -199,4 +202,16 @@ describe("notification targets", () => {
     expect(at("/slack")).toHaveLength(2);
     for (const tid of ids) await s.admin.notification.delete.mutate({ id: tid });
   }, 20_000);
+
+  // Last: it re-keys this server's database.
+  it("key rotation re-seals target URLs and secrets; afterwards they open with the new key alone", async () => {
+    const { id } = await s.admin.notification.create.mutate({ name: "Rotated", type: "ntfy", url: `${rx.url}/rotated-topic`, secret: CANARY_NTFY });
+    const newKey = keyFromHex(generateKeyHex(), "test");
+    const only = new Keyring(newKey);
+    expect((await unreadableSecrets(s.deps.db, only)).some((b) => b.integrationId === `notification target ${id}`)).toBe(true);
+    await rotateSecrets(s.deps.db, new Keyring(newKey, [s.deps.keyring.current]));
+    expect(await unreadableSecrets(s.deps.db, only)).toEqual([]);
+    const [t] = await listTargets({ ...s.deps, keyring: only });
+    expect(t).toMatchObject({ id, url: `${rx.url}/rot…`, hasSecret: true });
+  });
 });
