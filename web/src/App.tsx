@@ -5,6 +5,7 @@ import { createContext, useContext } from "react";
 import { Link, Navigate, Route, Routes, useLocation, useNavigate } from "react-router";
 import { useTRPC, type GlobalPermission, type Session } from "./api";
 import { AdminApps, AdminCertificates, AdminGroups, AdminSearchEngines, AdminUsers, ApiKeys } from "./pages/Admin";
+import { AdminNotifications } from "./pages/admin/Notifications";
 import { LoginPage, OnboardingPage } from "./pages/Auth";
 import { AddIntegration, KindPicker } from "./pages/IntegrationForm";
 import { IntegrationPage } from "./pages/IntegrationPage";
@@ -149,6 +150,7 @@ function Shell() {
               {link("/admin/apps", "Apps")}
               {link("/admin/search-engines", "Search engines")}
               {can("admin") && link("/admin/certificates", "Certificates")}
+              {can("admin") && link("/admin/notifications", "Notifications")}
             </>
           )}
         </ScrollArea>
@@ -168,6 +170,7 @@ function Shell() {
           <Route path="/admin/apps" element={<AdminApps />} />
           <Route path="/admin/search-engines" element={<AdminSearchEngines />} />
           <Route path="/admin/certificates" element={<AdminCertificates />} />
+          <Route path="/admin/notifications" element={<AdminNotifications />} />
           <Route path="*" element={<Text>Page not found. <Anchor component={Link} to="/">Back to the integrations</Anchor></Text>} />
         </Routes>
       </AppShell.Main>
