@@ -197,10 +197,10 @@ export async function recordHealth(deps: Deps, integration: IntegrationRef, resu
         checkedAt: now,
         latencyMs: result.latencyMs ?? null,
         // A capability read or a failed test knows no version: keep the one the last test saw.
-        version: (result.version ?? prev?.version) ?? null,
+        version: (result.version?.slice(0, 128) ?? prev?.version) ?? null,
         code: result.ok ? null : (result.code ?? "UNKNOWN"),
         message: result.ok ? null : (result.message ?? "").slice(0, 1024),
-        warning: result.ok ? (result.warning ?? null) : null,
+        warning: result.ok ? (result.warning?.slice(0, 512) ?? null) : null,
         failures,
         notified,
         certNotified,
