@@ -360,6 +360,8 @@ export function startHealthMonitor(deps: Deps): HealthMonitor {
   let timer: NodeJS.Timeout | undefined;
   let lastSeed = 0;
   let lastPrune = 0;
+  let ticking = false;
+  let backlog = false;
 
   const seed = async (now: number) => {
     // Integrations without a lease row (new ones): first check somewhere within the next interval.
@@ -397,8 +399,13 @@ export function startHealthMonitor(deps: Deps): HealthMonitor {
       await prune(now);
     }
     const free = concurrency - active.size;
-    if (free <= 0) return;
+    if (free <= 0) {
+      backlog = true;
+      return;
+    }
     const due = await deps.db.selectFrom("healthLeases").select("integrationId").where("dueAt", "<=", now).orderBy("dueAt").limit(free * 2).execute();
+    // More due than slots: a finished check claims the next right away instead of waiting for the tick.
+    backlog = due.length > free;
     let started = 0;
     for (const { integrationId } of due) {
       if (started >= free || stopped) break;
@@ -407,18 +414,28 @@ export function startHealthMonitor(deps: Deps): HealthMonitor {
       started++;
       const p = checkIntegration(deps, integrationId)
         .catch((err: unknown) => deps.log.warn({ err: err instanceof Error ? err.message : String(err), integrationId }, "health check failed"))
-        .finally(() => active.delete(p));
+        .finally(() => {
+          active.delete(p);
+          if (backlog && !stopped) void tick();
+        });
       active.add(p);
     }
   };
 
-  const loop = async () => {
-    if (stopped) return;
+  const tick = async () => {
+    if (ticking || stopped) return;
+    ticking = true;
     try {
       await claimAndRun();
     } catch (err) {
       if (!stopped) deps.log.warn({ err: err instanceof Error ? err.message : String(err) }, "health scheduler tick failed");
+    } finally {
+      ticking = false;
     }
+  };
+  const loop = async () => {
+    if (stopped) return;
+    await tick();
     if (!stopped) {
       timer = setTimeout(() => void loop(), tickMs);
       timer.unref();
