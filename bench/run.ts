@@ -13,6 +13,7 @@ import { downloadsQueueFigure, watchFigure, type CapabilityFigures } from "./cap
 import { startQbittorrentEmulator } from "../src/kinds/qbittorrent/emulator.js";
 import { startTransmissionEmulator } from "../src/kinds/transmission/emulator.js";
 import { connectionFigures, type ConnectionFigures } from "./connection.js";
+import { healthFigures, healthLines, type HealthFigures } from "./health.js";
 import { DATASETS, removeDataset, SEARCH_QUERY, seedDataset, type Dataset, type DatasetSpec } from "./dataset.js";
 import { load, rssMb, SERVER_COMMAND, startServerProcess, treeRssMb, trpcMutation, trpcQuery, type HttpRequest, type HttpResult } from "./http.js";
 import { permissionRows, ROUNDS, runInProcess, type ProcedureResult } from "./inprocess.js";
@@ -21,7 +22,7 @@ import { processFigures, type ProcessFigures } from "./process.js";
 import { round } from "./stats.js";
 
 const DIALECT: "sqlite" | "postgres" | "mysql" = !process.env.BENCH_DATABASE_URL ? "sqlite" : /^postgres/.test(process.env.BENCH_DATABASE_URL) ? "postgres" : "mysql";
-const only = new Set((process.env.BENCH_ONLY ?? "process,small,medium,large,connection,capabilities,http").split(",").map((s) => s.trim()));
+const only = new Set((process.env.BENCH_ONLY ?? "process,small,medium,large,connection,capabilities,http,health").split(",").map((s) => s.trim()));
 const ARR_KEY = "bench-arr-key-0123456789abcdef0123";
 
 interface HttpRow extends HttpResult {
@@ -60,6 +61,7 @@ const results: {
   connection?: ConnectionFigures;
   capabilities?: CapabilityFigures;
   rssAfterLargeMb?: { serverMb: number; treeMb: number; note: string };
+  health?: HealthFigures;
   targets: Target[];
   durationS?: number;
 } = {
@@ -205,6 +207,11 @@ function computeTargets() {
     target(`TIMEOUT verdict, deadline ${t.deadlineMs} ms (worst of ${t.verdictsMs.length})`, t.worstMs, t.deadlineMs * 1.05, "ms", "max", `codes: ${[...new Set(t.codes)].join(",")}`);
   }
   if (c) target("integration.all p50 under 100 slow tests ÷ idle p50", c.underLoad.ratioP50, 2, "×", "max", `idle ${round(c.underLoad.idle.p50)} ms → ${round(c.underLoad.loaded.p50)} ms`);
+  const h = results.health;
+  if (h) {
+    target("integration.all p50, health scheduler running ÷ idle (1,000 integrations, 50 ms upstream)", h.ratioP50, 2, "×", "max", `${h.checksPerSecond} checks/s`);
+    target("RSS last minute ÷ first minute, health scheduler running", h.rssMb.lastOverFirst, 1.1, "×", "max", `${h.runS} s run`);
+  }
 }
 
 // ---- printing ----------------------------------------------------------------------------------------
@@ -281,6 +288,7 @@ function print() {
     const dq = cap.downloadsQueue;
     if (dq) out.push("summary" in dq ? `downloads.queue over ${dq.clients} clients, uncached: p50 ${round(dq.summary.p50, 2)} ms, p99 ${round(dq.summary.p99, 2)} ms` : `downloads.queue: skipped (${dq.skipped})`);
   }
+  if (results.health) out.push(...healthLines(results.health));
   out.push("\n## Targets (ratio = measured ÷ target)");
   out.push(table(["figure", "measured", "target", "ratio", "met", "note"], results.targets.map((t) => [t.figure, `${t.measured} ${t.unit}`, `${t.kind === "max" ? "≤" : "≥"} ${round(t.target, 2)} ${t.unit}`, t.ratio, t.met ? "yes" : "MISSED", t.note ?? ""])));
   out.push(`\nTotal ${results.durationS} s; results in bench/results.json`);
@@ -309,6 +317,10 @@ try {
   }
   for (const name of ["small", "medium", "large"] as const) {
     if (only.has(name)) await benchDataset(DATASETS[name]);
+  }
+  if (only.has("health")) {
+    log("health scheduler under 1,000 integrations (bench/health.ts)");
+    results.health = await healthFigures(log);
   }
   computeTargets();
   results.machine.loadavgAtEnd = os.loadavg().map((v) => round(v, 2));

@@ -37,6 +37,10 @@ export interface Config {
   sessionIdleDays: number;
   /** PATCHBAY_PROVISION_FILE: a YAML file of integrations applied at start (src/services/provisioning.ts). */
   provisionFile?: string;
+  /** PATCHBAY_HEALTH_INTERVAL_S: seconds between background connection tests of one integration; 0 = off (src/services/health.ts). */
+  healthIntervalS: number;
+  /** PATCHBAY_HEALTH_CONCURRENCY: most background tests one instance runs at once. */
+  healthConcurrency: number;
 }
 
 export class ConfigError extends Error {}
@@ -129,5 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     openapiCorsOrigin: env.PATCHBAY_OPENAPI_CORS_ORIGIN || undefined,
     provisionFile: env.PATCHBAY_PROVISION_FILE || undefined,
     sessionIdleDays: int(env, "PATCHBAY_SESSION_IDLE_DAYS", 7, 1, 365),
+    healthIntervalS: int(env, "PATCHBAY_HEALTH_INTERVAL_S", 300, 0, 86_400),
+    healthConcurrency: int(env, "PATCHBAY_HEALTH_CONCURRENCY", 4, 1, 64),
   };
 }

@@ -19,6 +19,18 @@ export const accessFlagsOutput = z
   })
   .meta({ id: "IntegrationAccess", description: "The caller's effective access to this integration" });
 
+export const healthOutput = z
+  .object({
+    status: z.enum(["ok", "failing", "unknown"]).meta({ description: "unknown: not checked yet" }),
+    checkedAt: timestamp.nullable(),
+    latencyMs: z.number().optional(),
+    version: z.string().optional(),
+    code: z.string().optional().meta({ description: "For failing: the connection-test error code (INVALID_CREDENTIALS, UNSUPPORTED_VERSION…)" }),
+    message: z.string().optional(),
+    warning: z.string().optional().meta({ description: "For ok: e.g. an HTTPS certificate that expires within 14 days" }),
+  })
+  .meta({ id: "IntegrationHealth", description: "The integration's last known health (background checks, manual tests, capability reads)" });
+
 export const integrationListItemOutput = z
   .object({
     id: z.string(),
@@ -26,6 +38,7 @@ export const integrationListItemOutput = z
     kind: z.string().meta({ description: "Integration kind, see GET /kinds" }),
     url: z.string(),
     permissions: accessFlagsOutput,
+    health: healthOutput,
   })
   .meta({ id: "IntegrationListItem" });
 export const integrationListOutput = z.array(integrationListItemOutput);
@@ -189,3 +202,34 @@ export const searchEngineOutput = z
   })
   .meta({ id: "SearchEngine" });
 export const searchEngineListOutput = z.array(searchEngineOutput);
+
+export const healthHistoryOutput = z.object({
+  current: healthOutput,
+  history: z.array(z.object({ at: timestamp, status: z.enum(["ok", "failing", "unknown"]), code: z.string().optional() })).meta({ description: "State changes in the range, oldest first" }),
+  hourly: z.array(z.object({ hour: timestamp, checks: z.number(), failures: z.number(), avgLatencyMs: z.number().optional() })).meta({ description: "Hourly aggregates in the range" }),
+});
+
+const deliveryOutput = z.object({
+  id: z.string(),
+  event: z.string(),
+  at: timestamp,
+  status: z.enum(["pending", "delivered", "failed"]),
+  attempts: z.number(),
+  responseStatus: z.number().nullable(),
+  error: z.string().nullable(),
+  finishedAt: timestamp.nullable(),
+});
+export const notificationDeliveryOutput = deliveryOutput;
+export const notificationListOutput = z.array(
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    type: z.enum(["webhook", "ntfy", "gotify", "discord", "slack"]),
+    url: z.string().meta({ description: "Without credentials; the token part of Discord/Slack/ntfy URLs is shortened" }),
+    hasSecret: z.boolean(),
+    events: z.array(z.string()),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    deliveries: z.array(deliveryOutput).meta({ description: "The last 20 deliveries, newest first" }),
+  }),
+);

@@ -3,6 +3,7 @@ import { integrationRouter } from "./routers/integration.js";
 import { appsRouter, certificateRouter, searchEngineRouter } from "./routers/resources.js";
 import { capabilityRouters } from "./routers/capabilities.js";
 import { dashboardRouter } from "./routers/dashboard.js";
+import { notificationRouter } from "./routers/notification.js";
 import { router } from "./trpc.js";
 
 export const appRouter = router({
@@ -14,6 +15,7 @@ export const appRouter = router({
   app: appsRouter,
   searchEngine: searchEngineRouter,
   certificate: certificateRouter,
+  notification: notificationRouter,
   ...capabilityRouters,
   dashboard: dashboardRouter,
 });

@@ -185,6 +185,95 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable("api_keys").addColumn("expires_at", "bigint").execute();
     },
   },
+  "0003_health": {
+    // Health monitor and notifications (src/services/health.ts, src/services/notifications.ts).
+    async up(db: Kysely<any>) {
+      const id = "varchar(64)";
+      // Current health: one row per integration, written by whichever instance checked last.
+      await db.schema
+        .createTable("integration_health")
+        .addColumn("integration_id", id, (c) => c.primaryKey().notNull())
+        .addColumn("status", "varchar(16)", (c) => c.notNull())
+        .addColumn("checked_at", "bigint", (c) => c.notNull())
+        .addColumn("latency_ms", "integer")
+        .addColumn("version", "varchar(128)")
+        .addColumn("code", "varchar(32)")
+        .addColumn("message", "varchar(1024)")
+        .addColumn("warning", "varchar(512)")
+        .addColumn("failures", "integer", (c) => c.notNull())
+        // 1 once "integration.failing" went out, so "recovered" follows only a notified failure.
+        .addColumn("notified", "integer", (c) => c.notNull())
+        // validTo of the certificate already announced as expiring (announced once per certificate).
+        .addColumn("cert_notified", "varchar(64)")
+        .addForeignKeyConstraint("integration_health_integration_id_fk", ["integration_id"], "integrations", ["id"], (fk) => fk.onDelete("cascade"))
+        .execute();
+
+      // State changes (kept 30 days).
+      await db.schema
+        .createTable("health_events")
+        .addColumn("id", id, (c) => c.primaryKey().notNull())
+        .addColumn("integration_id", id, (c) => c.notNull())
+        .addColumn("at", "bigint", (c) => c.notNull())
+        .addColumn("status", "varchar(16)", (c) => c.notNull())
+        .addColumn("code", "varchar(32)")
+        .addForeignKeyConstraint("health_events_integration_id_fk", ["integration_id"], "integrations", ["id"], (fk) => fk.onDelete("cascade"))
+        .execute();
+      await db.schema.createIndex("health_events_integration_at_idx").on("health_events").columns(["integration_id", "at"]).execute();
+      await db.schema.createIndex("health_events_at_idx").on("health_events").column("at").execute();
+
+      // Hourly aggregates (kept 30 days): one row per integration and hour.
+      await db.schema
+        .createTable("health_hourly")
+        .addColumn("integration_id", id, (c) => c.notNull())
+        .addColumn("hour", "bigint", (c) => c.notNull())
+        .addColumn("checks", "integer", (c) => c.notNull())
+        .addColumn("failures", "integer", (c) => c.notNull())
+        .addColumn("latency_sum", "bigint", (c) => c.notNull())
+        .addPrimaryKeyConstraint("health_hourly_pk", ["integration_id", "hour"])
+        .addForeignKeyConstraint("health_hourly_integration_id_fk", ["integration_id"], "integrations", ["id"], (fk) => fk.onDelete("cascade"))
+        .execute();
+      await db.schema.createIndex("health_hourly_hour_idx").on("health_hourly").column("hour").execute();
+
+      // The schedule and the lease in one row: an instance claims an integration by moving due_at forward
+      // with a conditional UPDATE (… WHERE due_at <= now); only one instance can win it per interval.
+      await db.schema
+        .createTable("health_leases")
+        .addColumn("integration_id", id, (c) => c.primaryKey().notNull())
+        .addColumn("due_at", "bigint", (c) => c.notNull())
+        .addColumn("owner", "varchar(64)")
+        .addForeignKeyConstraint("health_leases_integration_id_fk", ["integration_id"], "integrations", ["id"], (fk) => fk.onDelete("cascade"))
+        .execute();
+      await db.schema.createIndex("health_leases_due_idx").on("health_leases").columns(["due_at", "integration_id"]).execute();
+
+      // Notification targets: the URL (Discord/Slack webhook URLs carry their token) and the secret are sealed with the keyring.
+      await db.schema
+        .createTable("notification_targets")
+        .addColumn("id", id, (c) => c.primaryKey().notNull())
+        .addColumn("name", "varchar(127)", (c) => c.notNull())
+        .addColumn("type", "varchar(16)", (c) => c.notNull())
+        .addColumn("url", "text", (c) => c.notNull())
+        .addColumn("secret", "text")
+        .addColumn("events", "varchar(512)", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable("notification_deliveries")
+        .addColumn("id", id, (c) => c.primaryKey().notNull())
+        .addColumn("target_id", id, (c) => c.notNull())
+        .addColumn("event", "varchar(64)", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("status", "varchar(16)", (c) => c.notNull())
+        .addColumn("attempts", "integer", (c) => c.notNull())
+        .addColumn("response_status", "integer")
+        .addColumn("error", "varchar(512)")
+        .addColumn("finished_at", "bigint")
+        .addForeignKeyConstraint("notification_deliveries_target_id_fk", ["target_id"], "notification_targets", ["id"], (fk) => fk.onDelete("cascade"))
+        .execute();
+      await db.schema.createIndex("notification_deliveries_target_idx").on("notification_deliveries").columns(["target_id", "created_at"]).execute();
+    },
+  },
   "0005_dashboard_layouts": {
     // One row per user: the dashboard layout as JSON text (validated by src/services/dashboard.ts on the way
     // in and out), gone with the user.

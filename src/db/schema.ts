@@ -119,6 +119,66 @@ export interface SettingsTable {
   value: string;
 }
 
+export interface IntegrationHealthTable {
+  integrationId: string;
+  status: string;
+  checkedAt: Millis;
+  latencyMs: number | null;
+  version: string | null;
+  code: string | null;
+  message: string | null;
+  warning: string | null;
+  /** Consecutive failed checks; "integration.failing" goes out at 2. */
+  failures: number;
+  /** 1 after "integration.failing" was sent, until "recovered". */
+  notified: number;
+  certNotified: string | null;
+}
+export interface HealthEventsTable {
+  id: string;
+  integrationId: string;
+  at: Millis;
+  status: string;
+  code: string | null;
+}
+export interface HealthHourlyTable {
+  integrationId: string;
+  /** Start of the hour, epoch ms. */
+  hour: Millis;
+  checks: number;
+  failures: number;
+  latencySum: Millis;
+}
+export interface HealthLeasesTable {
+  integrationId: string;
+  /** When the next background check is due; claiming moves it one interval ahead. */
+  dueAt: Millis;
+  owner: string | null;
+}
+export interface NotificationTargetsTable {
+  id: string;
+  name: string;
+  type: string;
+  /** Sealed with the keyring. */
+  url: string;
+  secret: string | null;
+  /** Comma-separated event names. */
+  events: string;
+  createdAt: Millis;
+  updatedAt: Millis;
+}
+export interface NotificationDeliveriesTable {
+  id: string;
+  targetId: string;
+  event: string;
+  createdAt: Millis;
+  status: string;
+  attempts: number;
+  responseStatus: number | null;
+  error: string | null;
+  finishedAt: Millis | null;
+}
+
 export interface Database {
   users: UsersTable;
   userGroups: UserGroupsTable;
@@ -135,6 +195,12 @@ export interface Database {
   trustedCertificates: TrustedCertificatesTable;
   settings: SettingsTable;
   dashboardLayouts: DashboardLayoutsTable;
+  integrationHealth: IntegrationHealthTable;
+  healthEvents: HealthEventsTable;
+  healthHourly: HealthHourlyTable;
+  healthLeases: HealthLeasesTable;
+  notificationTargets: NotificationTargetsTable;
+  notificationDeliveries: NotificationDeliveriesTable;
 }
 
 export const EVERYONE_GROUP_ID = "everyone";

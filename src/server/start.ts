@@ -13,6 +13,8 @@ import { reloadTrust } from "../services/certificates.js";
 import type { Deps } from "../services/deps.js";
 import { verifyKeyring } from "../services/secrets.js";
 import { applyProvisioning } from "../services/provisioning.js";
+import { startHealthMonitor } from "../services/health.js";
+import { closeNotifications } from "../services/notifications.js";
 import { buildApp } from "./app.js";
 
 /** Log redaction: credentials in headers never reach a log line; URLs are logged without their query. */
@@ -113,7 +115,13 @@ export async function createDeps(config: Config, log: Logger = createLogger(conf
 export async function startServer(config: Config) {
   const deps = await createDeps(config);
   const app = await buildApp(deps);
-  app.addHook("onClose", () => deps.close());
+  // The health monitor (PATCHBAY_HEALTH_INTERVAL_S) stops before the database closes; so do notification retries.
+  const health = startHealthMonitor(deps);
+  app.addHook("onClose", async () => {
+    await health.stop();
+    await closeNotifications(deps, 1_000);
+    await deps.close();
+  });
   await app.listen({ host: config.host, port: config.port });
   return { app, deps };
 }

@@ -11,6 +11,7 @@ import { scrubDeep } from "./capability-scrub.js";
 import { ensureFreshTrust } from "./certificates.js";
 import type { Caller, Deps } from "./deps.js";
 import { loadSecrets, toSecrets } from "./secrets.js";
+import { noteCapabilityOutcome } from "./health.js";
 
 /**
  * The capability service (docs/capabilities.md): the one owner of permission checks (the one access query,
@@ -157,11 +158,17 @@ function cacheKey(row: Pick<Row, "id" | "updatedAt">, spec: ReadSpec, params: Re
 
 function cachedRead(deps: Deps, row: Row, spec: ReadSpec, params: Record<string, unknown>, maxAgeMs?: number, deadline = Date.now() + deps.config.testTimeoutMs): Promise<Outcome> {
   return stateOf(deps).cache.get(row.id, cacheKey(row, spec, params), () =>
-    readUpstream(deps, row, spec, params, deadline).catch((err: unknown) => {
-      // A bug in an adapter or in Patchbay: logged with its stack, an envelope for the user, never a 500.
-      deps.log.error({ err, kind: row.kind, integrationId: row.id }, "capability read failed");
-      return { ok: false as const, error: { code: "UNKNOWN", message: "Patchbay failed to read this service; see the server log." } };
-    }),
+    readUpstream(deps, row, spec, params, deadline)
+      .then((outcome) => {
+        // Real upstream answers (not cache hits) feed the health monitor; it writes only on a change.
+        noteCapabilityOutcome(deps, row, outcome);
+        return outcome;
+      })
+      .catch((err: unknown) => {
+        // A bug in an adapter or in Patchbay: logged with its stack, an envelope for the user, never a 500.
+        deps.log.error({ err, kind: row.kind, integrationId: row.id }, "capability read failed");
+        return { ok: false as const, error: { code: "UNKNOWN", message: "Patchbay failed to read this service; see the server log." } };
+      }),
     maxAgeMs,
   );
 }

@@ -14,6 +14,7 @@ import { ensureFreshTrust } from "./certificates.js";
 import { uniqueShort } from "./search-engines.js";
 import { fieldError } from "./field-error.js";
 import { nameColumns, searchName } from "./search-name.js";
+import { noteManualTest, withHealth } from "./health.js";
 
 const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "Integration not found" });
 const badRequest = (path: string, message: string) => fieldError("BAD_REQUEST", path, message);
@@ -50,7 +51,7 @@ export async function listIntegrations(deps: Deps, caller: Caller, filter?: { ki
     q = q.where("i.kind", "in", filter.kinds);
   }
   const rows = await q.execute();
-  return rows.sort(byCatalogThenName).map(listItem);
+  return withHealth(deps, rows.sort(byCatalogThenName).map(listItem));
 }
 
 export function listOfCategory(deps: Deps, caller: Caller, category: Category) {
@@ -89,7 +90,7 @@ export async function searchIntegrations(deps: Deps, caller: Caller, query: stri
   if (!hits.length) return [];
   const rank = new Map(hits.map((h, n) => [h.id, n]));
   const rows = await accessibleList(deps.db, caller, [...rank.keys()]).execute();
-  return rows.sort((a, b) => rank.get(a.id)! - rank.get(b.id)!).map(listItem);
+  return withHealth(deps, rows.sort((a, b) => rank.get(a.id)! - rank.get(b.id)!).map(listItem));
 }
 
 export async function integrationById(deps: Deps, caller: Caller, id: string) {
@@ -398,8 +399,11 @@ export async function testConnection(deps: Deps, caller: Caller, input: TestConn
   let def: KindDefinition;
   let url: string;
   let secrets: Secrets;
+  let stored: { id: string; name: string; kind: string } | undefined;
   if ("id" in input) {
     const row = await requireIntegration(deps.db, caller, input.id, LEVELS.full);
+    // A test of exactly what is stored is a health check too (src/services/health.ts).
+    if (!input.url && !input.secrets) stored = row;
     def = kindOrThrow(row.kind);
     url = input.url ?? row.url;
     if (input.secrets) secrets = toSecrets((await resultingSecrets(deps, def, row.id, input.secrets)).result);
@@ -411,7 +415,10 @@ export async function testConnection(deps: Deps, caller: Caller, input: TestConn
     url = input.url;
     secrets = toSecrets(input.secrets);
   }
-  const outcome = await runConnectionTest(def, url, secrets, await testOptions(deps));
+  const options = await testOptions(deps);
+  const started = performance.now();
+  const outcome = await runConnectionTest(def, url, secrets, options);
+  if (stored) await noteManualTest(deps, stored, outcome, Math.round(performance.now() - started));
   logOutcome(deps, "testConnection", def.kind, url, outcome.ok ? undefined : outcome.error);
   return outcome.ok ? outcome : { ok: false as const, error: outcome.error };
 }

@@ -4,6 +4,7 @@ import { DecryptError, Keyring, keyFromHex, secretAad, type Key } from "../crypt
 import type { Db } from "../db/index.js";
 import { OperatorError } from "./operator-error.js";
 import { rotateSecrets, verifyKeyring } from "./secrets.js";
+import { unreadableTargets } from "./notifications.js";
 
 /**
  * `patchbay secrets rotate-key`: every secret re-encrypted under a new key, proven by opening every one of
@@ -87,6 +88,8 @@ export async function unreadableSecrets(db: Db, keyring: Keyring): Promise<{ int
       bad.push({ integrationId: r.integrationId, kind: r.kind, reason: e.message });
     }
   }
+  // Notification targets (src/services/notifications.ts): reported under a pseudo-kind.
+  for (const t of await unreadableTargets(db, keyring)) bad.push({ integrationId: `notification target ${t.targetId}`, kind: "url/secret", reason: t.reason });
   return bad;
 }
 

@@ -1,6 +1,7 @@
 import { KeyError, Keyring, secretAad, DecryptError } from "../crypto/keyring.js";
 import { constraintKind, type Db } from "../db/index.js";
 import type { SecretKind, Secrets } from "../engine/types.js";
+import { rotateTargetSecrets } from "./notifications.js";
 
 const KEY_CHECK = "key_check";
 const KEY_CHECK_AAD = "patchbay:key-check";
@@ -110,6 +111,10 @@ export async function rotateSecrets(db: Db, keyring: Keyring, batchSize = 200): 
       }
     }
   }
+  // Notification targets hold sealed URLs and secrets too.
+  const targets = await rotateTargetSecrets(db, keyring);
+  reencrypted += targets.reencrypted;
+  failed += targets.failed;
   await db.updateTable("settings").set({ value: keyring.seal("ok", KEY_CHECK_AAD) }).where("key", "=", KEY_CHECK).execute();
   return { reencrypted, failed };
 }

@@ -189,7 +189,8 @@ describe("the integration routes, end to end against a Sonarr emulator", () => {
   });
 
   it("lists: GET /integrations, /integrations/search, /integrations/categories/{category}, /integrations/searchable, POST /integrations/by-ids", async () => {
-    const item = { id, name: "REST Sonarr", kind: "sonarr", url: sonarr.url, permissions: { hasUseAccess: true, hasInteractAccess: true, hasFullAccess: true } };
+    // health: never checked in this suite (no health monitor runs in test servers).
+    const item = { id, name: "REST Sonarr", kind: "sonarr", url: sonarr.url, permissions: { hasUseAccess: true, hasInteractAccess: true, hasFullAccess: true }, health: { status: "unknown", checkedAt: null } };
     expect((await rest("GET", "/integrations", { key: creator.apiKey })).body).toEqual([item]);
     expect((await rest("GET", "/integrations/search?query=rest%20son&limit=5", { key: creator.apiKey })).body).toEqual([item]);
     expect((await rest("GET", "/integrations/search?query=radarr", { key: creator.apiKey })).body).toEqual([]);

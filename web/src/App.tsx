@@ -29,6 +29,7 @@ const ROUTES: { path: string; page: LazyExoticComponent<ComponentType> }[] = [
   { path: "/admin/apps", page: lazy(() => import("./pages/admin/apps")) },
   { path: "/admin/search-engines", page: lazy(() => import("./pages/admin/search-engines")) },
   { path: "/admin/certificates", page: lazy(() => import("./pages/admin/certificates")) },
+  { path: "/admin/notifications", page: lazy(() => import("./pages/admin/Notifications")) },
 ];
 
 function Loading() {

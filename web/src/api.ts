@@ -38,12 +38,12 @@ export function trpcCode(e: unknown): string | undefined {
   return e instanceof TRPCClientError ? (e.data as { code?: string } | undefined)?.code : undefined;
 }
 
-/** One refused field, as the server's error formatter sends it (`data.issues`, see docs/api.md). */
 /** The message of any thrown value, for a toast or an alert. */
 export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** One refused field, as the server's error formatter sends it (`data.issues`, see docs/api.md). */
 export type FieldIssue = { path: string; message: string };
 
 /**

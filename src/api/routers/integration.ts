@@ -2,11 +2,14 @@ import { z } from "zod";
 import { kindIds, catalogView } from "../../kinds/index.js";
 import { CATEGORIES } from "../../engine/types.js";
 import * as svc from "../../services/integrations.js";
+import * as health from "../../services/health.js";
 import {
   idKindListOutput,
   integrationDetailOutput,
   integrationListOutput,
   integrationPermissionsOutput,
+  healthHistoryOutput,
+  healthOutput,
   kindsOutput,
   searchResultsOutput,
   testConnectionOutput,
@@ -27,6 +30,8 @@ const permissionsInput = z
   .strict();
 
 const tags = ["integrations"];
+// A Date over tRPC (superjson), an ISO 8601 string over REST; an invalid one is a 400 naming the field.
+const dateParam = z.coerce.date({ message: "must be a date (ISO 8601)" });
 
 /**
  * The Integrations API (seed + contract §4). Thin: validation here, rules in services/integrations.ts.
@@ -155,6 +160,26 @@ export const integrationRouter = router({
       }),
     )
     .query(({ ctx, input }) => svc.searchInIntegration(ctx.deps, ctx.caller, input)),
+
+  health: protectedProcedure
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/integrations/{id}/health",
+        tags,
+        summary: "Current health and its history",
+        description: "Needs use access. `from`/`to` (default: the last 7 days) bound the state changes and hourly aggregates returned.",
+      },
+    })
+    .input(z.object({ id, from: dateParam.optional(), to: dateParam.optional() }))
+    .output(healthHistoryOutput)
+    .query(({ ctx, input }) => health.integrationHealth(ctx.deps, ctx.caller, input)),
+
+  checkNow: protectedProcedure
+    .meta({ openapi: { method: "POST", path: "/integrations/{id}/health/check", tags, summary: "Run the connection test now and record it", description: "Needs interact access." } })
+    .input(z.object({ id }))
+    .output(healthOutput)
+    .mutation(({ ctx, input }) => health.checkNow(ctx.deps, ctx.caller, input.id)),
 
   getKinds: publicProcedure
     .meta({ openapi: { method: "GET", path: "/kinds", tags: ["kinds"], summary: "The catalog of integration kinds", protect: false } })

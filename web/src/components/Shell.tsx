@@ -94,6 +94,7 @@ export function Shell({ children }: { children: ReactNode }) {
               {link("/admin/apps", "Apps")}
               {link("/admin/search-engines", "Search engines")}
               {can("admin") && link("/admin/certificates", "Certificates")}
+              {can("admin") && link("/admin/notifications", "Notifications")}
             </>
           )}
         </ScrollArea>
