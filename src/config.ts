@@ -37,6 +37,8 @@ export interface Config {
   sessionIdleDays: number;
   /** PATCHBAY_PROVISION_FILE: a YAML file of integrations applied at start (src/services/provisioning.ts). */
   provisionFile?: string;
+  /** PATCHBAY_AUDIT_RETENTION_DAYS: audit entries older than this are pruned (src/services/audit.ts). */
+  auditRetentionDays: number;
 }
 
 export class ConfigError extends Error {}
@@ -129,5 +131,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     openapiCorsOrigin: env.PATCHBAY_OPENAPI_CORS_ORIGIN || undefined,
     provisionFile: env.PATCHBAY_PROVISION_FILE || undefined,
     sessionIdleDays: int(env, "PATCHBAY_SESSION_IDLE_DAYS", 7, 1, 365),
+    auditRetentionDays: int(env, "PATCHBAY_AUDIT_RETENTION_DAYS", 365, 1, 36_500),
   };
 }

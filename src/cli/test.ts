@@ -1,9 +1,10 @@
 import { expandPermissions } from "../auth/permissions.js";
 import type { Caller } from "../services/deps.js";
+import { operatorActor } from "../services/audit.js";
 import { openInstance, out, parse, UsageError, type Command } from "./common.js";
 
 /** The operator on the host may test any integration; nothing is written, so no real user is needed. */
-const operator: Caller = { user: { id: "", username: "patchbay-cli" }, permissions: expandPermissions(["admin"]), via: null };
+const operator: Caller = { user: { id: "", username: "patchbay-cli" }, permissions: expandPermissions(["admin"]), via: null, actor: operatorActor("operator", "cli") };
 
 export const testCommand: Command = {
   name: "test",

@@ -111,6 +111,24 @@ export interface SettingsTable {
   value: string;
 }
 
+export interface AuditLogTable {
+  id: string;
+  at: number;
+  actorType: string;
+  actorId: string | null;
+  actorName: string;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  targetName: string | null;
+  /** No foreign key: the history of an integration outlives it. */
+  integrationId: string | null;
+  ip: string | null;
+  /** JSON text; never a secret value. */
+  changes: string | null;
+  outcome: string;
+}
+
 export interface Database {
   users: UsersTable;
   userGroups: UserGroupsTable;
@@ -126,6 +144,7 @@ export interface Database {
   searchEngines: SearchEnginesTable;
   trustedCertificates: TrustedCertificatesTable;
   settings: SettingsTable;
+  auditLog: AuditLogTable;
 }
 
 export const EVERYONE_GROUP_ID = "everyone";

@@ -80,7 +80,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
         const unsigned = raw ? req.unsignCookie(raw) : undefined;
         const sessionToken = unsigned?.valid ? (unsigned.value ?? undefined) : undefined;
         const apiKey = apiKeyOf(req);
-        const caller = await resolveCaller(deps.db, apiKey ? { apiKey } : { sessionToken }, { sessionIdleMs: deps.config.sessionIdleDays * 86_400_000 });
+        const caller = await resolveCaller(deps.db, apiKey ? { apiKey } : { sessionToken }, { sessionIdleMs: deps.config.sessionIdleDays * 86_400_000, ip: req.ip });
         return {
           deps,
           caller,

@@ -6,6 +6,7 @@ import { EVERYONE_GROUP_ID } from "../db/schema.js";
 import { transaction, type Db } from "../db/index.js";
 import { anonymous, type Caller, type Deps } from "./deps.js";
 import { requirePasswordPolicy } from "./users.js";
+import { userActor } from "./audit.js";
 
 export const SESSION_TTL_MS = 30 * 24 * 3600_000;
 export const DEFAULT_SESSION_IDLE_MS = 7 * 24 * 3600_000;
@@ -22,15 +23,16 @@ export const SESSION_TOUCH_MS = 60_000;
 export async function resolveCaller(
   db: Db,
   creds: { sessionToken?: string; apiKey?: string },
-  opts: { sessionIdleMs?: number } = {},
+  opts: { sessionIdleMs?: number; ip?: string } = {},
 ): Promise<Caller> {
   const via = creds.apiKey ? "apiKey" : creds.sessionToken ? "session" : null;
   const token = creds.apiKey ?? creds.sessionToken;
-  if (!via || !token) return anonymous;
+  const nobody = { ...anonymous, actor: userActor(null, opts.ip) };
+  if (!via || !token) return nobody;
   const hash = tokenHash(token);
   const now = Date.now();
   const idleMs = opts.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS;
-  let rows: { id: string; username: string; permission: string | null; touchedAt: number | null; keyId?: string }[];
+  let rows: { id: string; username: string; permission: string | null; touchedAt: number | null; keyId?: string; keyName?: string }[];
   if (via === "session") {
     rows = await db
       .selectFrom("sessions as s")
@@ -60,13 +62,13 @@ export async function resolveCaller(
           ]),
         ),
       )
-      .select(["u.id", "u.username", "p.permission", "k.lastUsedAt as touchedAt", "k.id as keyId"])
+      .select(["u.id", "u.username", "p.permission", "k.lastUsedAt as touchedAt", "k.id as keyId", "k.name as keyName"])
       .where("k.tokenHash", "=", hash)
       .where((eb) => eb.or([eb("k.expiresAt", "is", null), eb("k.expiresAt", ">", now)]))
       .execute();
   }
   const first = rows[0];
-  if (!first) return anonymous;
+  if (!first) return nobody;
   const touched = first.touchedAt == null ? null : Number(first.touchedAt);
   if (via === "apiKey" && first.keyId && (touched == null || now - touched > API_KEY_TOUCH_MS)) {
     // Throttled so that a busy script does not turn every read into a write.
@@ -84,6 +86,7 @@ export async function resolveCaller(
     user: { id: first.id, username: first.username },
     permissions: expandPermissions(rows.map((r) => r.permission).filter((p): p is string => p !== null)),
     via,
+    actor: userActor({ id: first.id, username: first.username }, opts.ip, first.keyName),
   };
 }
 

@@ -5,6 +5,10 @@ import { constraintKind, transaction } from "../db/index.js";
 import { createFirstAdmin, hasUsers } from "./auth.js";
 import type { Caller, Deps } from "./deps.js";
 import { OperatorError } from "./operator-error.js";
+import { operatorActor, type Actor } from "./audit.js";
+
+/** The `patchbay` CLI on the host. */
+export const OPERATOR: Actor = operatorActor("operator", "cli");
 
 /**
  * What the operator does on the host (the `patchbay` CLI, provisioning at start): actions that are not
@@ -30,9 +34,10 @@ export async function firstAdmin(deps: Deps): Promise<{ id: string; username: st
     .executeTakeFirst();
 }
 
-export async function operatorCaller(deps: Deps): Promise<Caller | undefined> {
+/** The audit log names `actor` (the operator or provisioning), not the admin whose rights are borrowed. */
+export async function operatorCaller(deps: Deps, actor: Actor = OPERATOR): Promise<Caller | undefined> {
   const admin = await firstAdmin(deps);
-  return admin ? { user: admin, permissions: expandPermissions(["admin"]), via: null } : undefined;
+  return admin ? { user: admin, permissions: expandPermissions(["admin"]), via: null, actor } : undefined;
 }
 
 function requirePolicy(password: string, username: string) {
