@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import { appRouter, type AppRouter } from "../api/root.js";
 import type { Context } from "../api/trpc.js";
 import { resolveCaller, SESSION_TTL_MS } from "../services/auth.js";
+import { startAuditPruning } from "../services/audit.js";
 import type { Deps } from "../services/deps.js";
 import { sql } from "kysely";
 import { httpServerOptions, registerRequestLimits } from "./limits.js";
@@ -105,6 +106,9 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
 
   // The capability cache's sweeper and the watch pollers stop with the server.
   app.addHook("onClose", async () => closeCapabilities(deps));
+  // Audit retention (PATCHBAY_AUDIT_RETENTION_DAYS): pruned at start and hourly while the server runs.
+  const stopAuditPruning = startAuditPruning(deps);
+  app.addHook("onClose", async () => stopAuditPruning());
   await registerRest(app, deps); // REST + /api/openapi.json + /api/docs (src/server/rest.ts)
   await registerMcp(app, deps); // MCP (Streamable HTTP, stateless) at /api/mcp (src/server/mcp.ts)
   await (await import("./static.js")).registerWebUi(app); // web UI at / with SPA fallback (src/server/static.ts)
