@@ -2,6 +2,7 @@ import { authRouter, groupRouter, onboardingRouter, userRouter } from "./routers
 import { integrationRouter } from "./routers/integration.js";
 import { appsRouter, certificateRouter, searchEngineRouter } from "./routers/resources.js";
 import { capabilityRouters } from "./routers/capabilities.js";
+import { auditRouter } from "./routers/audit.js";
 import { router } from "./trpc.js";
 
 export const appRouter = router({
@@ -13,6 +14,7 @@ export const appRouter = router({
   app: appsRouter,
   searchEngine: searchEngineRouter,
   certificate: certificateRouter,
+  audit: auditRouter,
   ...capabilityRouters,
 });
 
