@@ -11,6 +11,7 @@ import { IntegrationPage } from "./pages/IntegrationPage";
 import { IntegrationsPage } from "./pages/Integrations";
 import { SearchPage } from "./pages/Search";
 import { toast } from "./ui";
+import { AuditLog } from "./pages/admin/AuditLog";
 
 const SessionContext = createContext<Session | null>(null);
 
@@ -149,6 +150,7 @@ function Shell() {
               {link("/admin/apps", "Apps")}
               {link("/admin/search-engines", "Search engines")}
               {can("admin") && link("/admin/certificates", "Certificates")}
+              {can("admin") && link("/admin/audit", "Audit log")}
             </>
           )}
         </ScrollArea>
@@ -168,6 +170,7 @@ function Shell() {
           <Route path="/admin/apps" element={<AdminApps />} />
           <Route path="/admin/search-engines" element={<AdminSearchEngines />} />
           <Route path="/admin/certificates" element={<AdminCertificates />} />
+          <Route path="/admin/audit" element={<AuditLog />} />
           <Route path="*" element={<Text>Page not found. <Anchor component={Link} to="/">Back to the integrations</Anchor></Text>} />
         </Routes>
       </AppShell.Main>

@@ -7,6 +7,7 @@ import { AccessEditor } from "./Access";
 import { EditIntegration } from "./IntegrationForm";
 import { useKinds } from "./Integrations";
 import { IntegrationSearch } from "./Search";
+import { IntegrationHistory } from "./IntegrationHistory";
 
 /** One integration: Search (use), Settings and Access (full). */
 export function IntegrationPage() {
@@ -73,6 +74,7 @@ export function IntegrationPage() {
           </Tabs.Panel>
         </Tabs>
       )}
+      {full && <IntegrationHistory id={id} />}
     </Stack>
   );
 }
