@@ -6,7 +6,8 @@ import { onAuditRecorded, pruneAudit, startAuditPruning, type AuditEntry } from 
 import { selfSignedCert } from "../../src/kinds/testing/tls.js";
 import { expectNoSecret } from "../../src/kinds/testing/kind-helpers.js";
 import { allProcedures, PROBE, registerProbeKind, startProbeUpstream } from "../capabilities/harness.js";
-import { envOf, runCli } from "../cli/helpers.js";
+import { applyProvisioning } from "../../src/services/provisioning.js";
+import { envOf, runCli, tempFile } from "../cli/helpers.js";
 import { startPatchbayBare } from "../helpers/bare.js";
 import { withFailingTrigger } from "../helpers/failing-trigger.js";
 import { errorOf, makeClient, startPatchbay, type Client, type TestServer } from "../helpers/patchbay.js";
@@ -440,6 +441,27 @@ describe("no secret anywhere in the log", () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--since");
   }, 60_000);
+});
+
+describe("operator and provisioning actors", () => {
+  it("the CLI acts as the operator; the provisioning file as provisioning (not as the admin whose rights they borrow)", async () => {
+    const u = await s.user([], "audit-operated");
+    const cli = await entriesOf(async () => {
+      const r = await runCli(["user", "reset-password", "--username", u.username, "--password-file", tempFile("pw", NEW_PASSWORD)], envOf(s.deps.config));
+      expect(r.code, r.stderr).toBe(0);
+    });
+    expect(cli).toHaveLength(1);
+    expect(cli[0]).toMatchObject({ action: "user.changePassword", actor: { type: "operator", name: "cli" }, target: { type: "user", id: u.id }, changes: { password: "changed" } });
+    expect(cli[0]!.actor.id).toBeUndefined();
+
+    const file = tempFile("provision.yaml", `integrations:\n  - name: Provisioned\n    kind: ${PROBE}\n    url: ${probe.url}\n    secrets:\n      apiKey: { env: AUDIT_PROBE_KEY }\n`);
+    const provisioned = await entriesOf(async () => {
+      const report = await applyProvisioning(s.deps, file, { AUDIT_PROBE_KEY: KEY });
+      expect(report.created).toEqual(["Provisioned"]);
+    });
+    expect(provisioned.map((e) => [e.action, e.actor.type, e.actor.name])).toEqual([["integration.create", "provisioning", "provision.yaml"]]);
+    expectNoSecret(provisioned, [KEY]);
+  }, 90_000);
 });
 
 describe("retention", () => {
