@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import type { Transaction } from "kysely";
 import { transaction, type Db } from "../db/index.js";
-import type { Database } from "../db/schema.js";
+import type { AuditLogTable, Database } from "../db/schema.js";
 import type { Deps } from "./deps.js";
 
 /**
@@ -72,40 +72,23 @@ const cut = (s: string | undefined | null, n: number) => (s == null ? null : s.l
 
 async function insert(trx: Trx | Db, actor: Actor, e: AuditEvent): Promise<AuditEntry> {
   const at = Date.now();
-  const id = entryId(at);
-  await trx
-    .insertInto("auditLog")
-    .values({
-      id,
-      at,
-      actorType: actor.type,
-      actorId: actor.id ?? null,
-      actorName: cut(actor.name, 255)!,
-      action: e.action,
-      targetType: e.target?.type ?? null,
-      targetId: cut(e.target?.id, 255),
-      targetName: cut(e.target?.name, 255),
-      integrationId: e.integrationId ?? null,
-      ip: cut(actor.ip, 64),
-      changes: e.changes ? JSON.stringify(e.changes) : null,
-      outcome: e.outcome ?? "ok",
-    })
-    .execute();
-  return toEntry({
-    id,
+  const row: AuditLogTable = {
+    id: entryId(at),
     at,
     actorType: actor.type,
     actorId: actor.id ?? null,
-    actorName: actor.name,
+    actorName: cut(actor.name, 255)!,
     action: e.action,
     targetType: e.target?.type ?? null,
-    targetId: e.target?.id ?? null,
-    targetName: e.target?.name ?? null,
+    targetId: cut(e.target?.id, 255),
+    targetName: cut(e.target?.name, 255),
     integrationId: e.integrationId ?? null,
-    ip: actor.ip ?? null,
+    ip: cut(actor.ip, 64),
     changes: e.changes ? JSON.stringify(e.changes) : null,
     outcome: e.outcome ?? "ok",
-  });
+  };
+  await trx.insertInto("auditLog").values(row).execute();
+  return toEntry(row);
 }
 
 type Listener = (entry: AuditEntry) => void | Promise<void>;
@@ -154,21 +137,8 @@ export function recordAudit(db: Db, actor: Actor, event: AuditEvent): Promise<vo
   return auditedTransaction(db, actor, (_trx, record) => record(event));
 }
 
-type Row = {
-  id: string;
-  at: number | string;
-  actorType: string;
-  actorId: string | null;
-  actorName: string;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  targetName: string | null;
-  integrationId: string | null;
-  ip: string | null;
-  changes: string | null;
-  outcome: string;
-};
+/** A stored row; `at` may come back as a string from drivers that return BIGINT as text. */
+type Row = Omit<AuditLogTable, "at"> & { at: number | string };
 
 function toEntry(r: Row): AuditEntry {
   return {
