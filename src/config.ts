@@ -41,6 +41,8 @@ export interface Config {
   healthIntervalS: number;
   /** PATCHBAY_HEALTH_CONCURRENCY: most background tests one instance runs at once. */
   healthConcurrency: number;
+  /** PATCHBAY_AUDIT_RETENTION_DAYS: audit entries older than this are pruned (src/services/audit.ts). */
+  auditRetentionDays: number;
 }
 
 export class ConfigError extends Error {}
@@ -135,5 +137,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionIdleDays: int(env, "PATCHBAY_SESSION_IDLE_DAYS", 7, 1, 365),
     healthIntervalS: int(env, "PATCHBAY_HEALTH_INTERVAL_S", 300, 0, 86_400),
     healthConcurrency: int(env, "PATCHBAY_HEALTH_CONCURRENCY", 4, 1, 64),
+    auditRetentionDays: int(env, "PATCHBAY_AUDIT_RETENTION_DAYS", 365, 1, 36_500),
   };
 }

@@ -4,6 +4,7 @@ import { appsRouter, certificateRouter, searchEngineRouter } from "./routers/res
 import { capabilityRouters } from "./routers/capabilities.js";
 import { dashboardRouter } from "./routers/dashboard.js";
 import { notificationRouter } from "./routers/notification.js";
+import { auditRouter } from "./routers/audit.js";
 import { router } from "./trpc.js";
 
 export const appRouter = router({
@@ -16,6 +17,7 @@ export const appRouter = router({
   searchEngine: searchEngineRouter,
   certificate: certificateRouter,
   notification: notificationRouter,
+  audit: auditRouter,
   ...capabilityRouters,
   dashboard: dashboardRouter,
 });

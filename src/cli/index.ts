@@ -1,4 +1,5 @@
 import { adminCreate } from "./admin.js";
+import { auditExportCommand } from "./audit.js";
 import { err, isKnownFailure, out, UsageError, type Command } from "./common.js";
 import { migrateDbCommand } from "./migrate-db.js";
 import { rotateKeyCommand } from "./secrets.js";
@@ -12,7 +13,7 @@ import { userResetPassword } from "./user.js";
  * configured instance with the server's environment variables, and calls the services.
  * Exit codes: 0 success, 1 the command failed, 2 wrong usage.
  */
-const commands: Command[] = [serve, adminCreate, userResetPassword, rotateKeyCommand, exportCommand, importCommand, testCommand, migrateDbCommand];
+const commands: Command[] = [serve, adminCreate, userResetPassword, rotateKeyCommand, exportCommand, importCommand, testCommand, migrateDbCommand, auditExportCommand];
 
 const usage = `Usage: patchbay <command> [options]
 

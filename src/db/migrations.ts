@@ -274,6 +274,33 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex("notification_deliveries_target_idx").on("notification_deliveries").columns(["target_id", "created_at"]).execute();
     },
   },
+  "0004_audit": {
+    // The audit log (README "Audit log"). integration_id has no foreign key on purpose: an integration's
+    // history outlives its deletion. Newest-first cursor pagination walks (at, id); each filter has an index
+    // that ends in (at, id) so a filtered page is an index range too.
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable("audit_log")
+        .addColumn("id", "varchar(64)", (c) => c.primaryKey().notNull())
+        .addColumn("at", "bigint", (c) => c.notNull())
+        .addColumn("actor_type", "varchar(16)", (c) => c.notNull())
+        .addColumn("actor_id", "varchar(64)")
+        .addColumn("actor_name", "varchar(255)", (c) => c.notNull())
+        .addColumn("action", "varchar(64)", (c) => c.notNull())
+        .addColumn("target_type", "varchar(32)")
+        .addColumn("target_id", "varchar(255)")
+        .addColumn("target_name", "varchar(255)")
+        .addColumn("integration_id", "varchar(64)")
+        .addColumn("ip", "varchar(64)")
+        .addColumn("changes", "text")
+        .addColumn("outcome", "varchar(8)", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("audit_log_at_idx").on("audit_log").columns(["at", "id"]).execute();
+      await db.schema.createIndex("audit_log_actor_idx").on("audit_log").columns(["actor_id", "at", "id"]).execute();
+      await db.schema.createIndex("audit_log_integration_idx").on("audit_log").columns(["integration_id", "at", "id"]).execute();
+      await db.schema.createIndex("audit_log_action_idx").on("audit_log").columns(["action", "at", "id"]).execute();
+    },
+  },
   "0005_dashboard_layouts": {
     // One row per user: the dashboard layout as JSON text (validated by src/services/dashboard.ts on the way
     // in and out), gone with the user.

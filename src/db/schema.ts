@@ -178,6 +178,23 @@ export interface NotificationDeliveriesTable {
   error: string | null;
   finishedAt: Millis | null;
 }
+export interface AuditLogTable {
+  id: string;
+  at: number;
+  actorType: string;
+  actorId: string | null;
+  actorName: string;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  targetName: string | null;
+  /** No foreign key: the history of an integration outlives it. */
+  integrationId: string | null;
+  ip: string | null;
+  /** JSON text; never a secret value. */
+  changes: string | null;
+  outcome: string;
+}
 
 export interface Database {
   users: UsersTable;
@@ -201,6 +218,7 @@ export interface Database {
   healthLeases: HealthLeasesTable;
   notificationTargets: NotificationTargetsTable;
   notificationDeliveries: NotificationDeliveriesTable;
+  auditLog: AuditLogTable;
 }
 
 export const EVERYONE_GROUP_ID = "everyone";

@@ -4,6 +4,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import { appRouter, type AppRouter } from "../api/root.js";
 import type { Context } from "../api/trpc.js";
 import { resolveCaller, SESSION_TTL_MS } from "../services/auth.js";
+import { onAuditRecorded, startAuditPruning } from "../services/audit.js";
+import { notifyEvent } from "../services/notifications.js";
 import type { Deps } from "../services/deps.js";
 import { sql } from "kysely";
 import { httpServerOptions, registerRequestLimits } from "./limits.js";
@@ -80,7 +82,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
         const unsigned = raw ? req.unsignCookie(raw) : undefined;
         const sessionToken = unsigned?.valid ? (unsigned.value ?? undefined) : undefined;
         const apiKey = apiKeyOf(req);
-        const caller = await resolveCaller(deps.db, apiKey ? { apiKey } : { sessionToken }, { sessionIdleMs: deps.config.sessionIdleDays * 86_400_000 });
+        const caller = await resolveCaller(deps.db, apiKey ? { apiKey } : { sessionToken }, { sessionIdleMs: deps.config.sessionIdleDays * 86_400_000, ip: req.ip });
         return {
           deps,
           caller,
@@ -105,6 +107,12 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
 
   // The capability cache's sweeper and the watch pollers stop with the server.
   app.addHook("onClose", async () => closeCapabilities(deps));
+  // Audit retention (PATCHBAY_AUDIT_RETENTION_DAYS): pruned at start and hourly while the server runs.
+  const stopAuditPruning = startAuditPruning(deps);
+  app.addHook("onClose", async () => stopAuditPruning());
+  // Every audit entry of this instance's database goes to the notification targets that asked for "audit".
+  const stopAuditNotices = onAuditRecorded((entry, db) => (db === deps.db ? notifyEvent(deps, "audit", { audit: { ...entry } }) : undefined));
+  app.addHook("onClose", async () => void stopAuditNotices());
   await registerRest(app, deps); // REST + /api/openapi.json + /api/docs (src/server/rest.ts)
   await registerMcp(app, deps); // MCP (Streamable HTTP, stateless) at /api/mcp (src/server/mcp.ts)
   await (await import("./static.js")).registerWebUi(app); // web UI at / with SPA fallback (src/server/static.ts)

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { appRouter } from "../api/root.js";
 import { createCallerFactory, type Context } from "../api/trpc.js";
 import { resolveCaller } from "../services/auth.js";
-import { anonymous, type Deps } from "../services/deps.js";
+import type { Deps } from "../services/deps.js";
 import { CODE_BY_STATUS } from "./limits.js";
 import { fieldError, type FieldIssue } from "../services/field-error.js";
 
@@ -38,7 +38,7 @@ export function apiKeyOf(req: FastifyRequest): string | undefined {
  */
 export async function apiKeyContext(deps: Deps, req: FastifyRequest): Promise<Context> {
   const apiKey = apiKeyOf(req);
-  const caller = apiKey ? await resolveCaller(deps.db, { apiKey }) : anonymous;
+  const caller = await resolveCaller(deps.db, { apiKey }, { ip: req.ip });
   return { deps, caller, ip: req.ip, sessionToken: undefined, crossSite: false, setSessionCookie() {} };
 }
 

@@ -9,6 +9,7 @@ import { migrate, openDatabase } from "../db/index.js";
 import { TrustStore } from "../engine/http.js";
 import { MemoryLoginLimiter, RedisLoginLimiter, type LoginLimiter } from "../auth/rate-limit.js";
 import { createFirstAdmin, hasUsers } from "../services/auth.js";
+import { operatorActor } from "../services/audit.js";
 import { reloadTrust } from "../services/certificates.js";
 import type { Deps } from "../services/deps.js";
 import { verifyKeyring } from "../services/secrets.js";
@@ -97,7 +98,7 @@ export async function createDeps(config: Config, log: Logger = createLogger(conf
         throw new ConfigError(`PATCHBAY_ADMIN_PASSWORD ${problem} (see README, Configuration)`);
       }
       try {
-        await createFirstAdmin(deps, config.adminUsername, config.adminPassword);
+        await createFirstAdmin(deps, config.adminUsername, config.adminPassword, operatorActor("provisioning", "PATCHBAY_ADMIN_USERNAME"));
         log.info({ username: config.adminUsername }, "created the first admin from PATCHBAY_ADMIN_USERNAME");
       } catch (e) {
         // Another instance starting at the same moment created it first.

@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { newId } from "../auth/tokens.js";
-import { transaction } from "../db/index.js";
+import { auditedTransaction } from "./audit.js";
 import type { Caller, Deps } from "./deps.js";
 
 export interface AppInput {
@@ -24,45 +24,53 @@ export async function appById(deps: Deps, id: string) {
 
 export async function createApp(deps: Deps, caller: Caller, input: AppInput) {
   const id = newId();
-  await deps.db
-    .insertInto("apps")
-    .values({
-      id,
-      name: input.name,
-      description: input.description ?? null,
-      iconUrl: input.iconUrl,
-      href: input.href ?? null,
-      pingUrl: input.pingUrl ?? null,
-      createdBy: caller.user!.id,
-      createdAt: Date.now(),
-    })
-    .execute();
+  await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
+    await trx
+      .insertInto("apps")
+      .values({
+        id,
+        name: input.name,
+        description: input.description ?? null,
+        iconUrl: input.iconUrl,
+        href: input.href ?? null,
+        pingUrl: input.pingUrl ?? null,
+        createdBy: caller.user!.id,
+        createdAt: Date.now(),
+      })
+      .execute();
+    await record({ action: "app.create", target: { type: "app", id, name: input.name }, changes: { name: input.name } });
+  });
   return { id };
 }
 
 /** Apps are shared: changing one needs app-full-all, or having created it. */
 async function requireManage(deps: Deps, caller: Caller, id: string) {
-  const row = await deps.db.selectFrom("apps").select(["id", "createdBy"]).where("id", "=", id).executeTakeFirst();
+  const row = await deps.db.selectFrom("apps").select(["id", "name", "createdBy"]).where("id", "=", id).executeTakeFirst();
   if (!row) throw notFound();
   if (!caller.permissions.has("app-full-all") && row.createdBy !== caller.user?.id) {
     throw new TRPCError({ code: "FORBIDDEN", message: "Missing permission: app-full-all" });
   }
+  return row;
 }
 
 export async function updateApp(deps: Deps, caller: Caller, input: { id: string } & AppInput) {
-  await requireManage(deps, caller, input.id);
-  await deps.db
-    .updateTable("apps")
-    .set({ name: input.name, description: input.description ?? null, iconUrl: input.iconUrl, href: input.href ?? null, pingUrl: input.pingUrl ?? null })
-    .where("id", "=", input.id)
-    .execute();
+  const row = await requireManage(deps, caller, input.id);
+  await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
+    await trx
+      .updateTable("apps")
+      .set({ name: input.name, description: input.description ?? null, iconUrl: input.iconUrl, href: input.href ?? null, pingUrl: input.pingUrl ?? null })
+      .where("id", "=", input.id)
+      .execute();
+    await record({ action: "app.update", target: { type: "app", id: input.id, name: input.name }, changes: { name: { from: row.name, to: input.name } } });
+  });
 }
 
 export async function deleteApp(deps: Deps, caller: Caller, id: string) {
-  await requireManage(deps, caller, id);
+  const row = await requireManage(deps, caller, id);
   // Integrations linked to the app keep existing; the link is cleared (ON DELETE SET NULL, done explicitly).
-  await transaction(deps.db, async (trx) => {
+  await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
     await trx.updateTable("integrations").set({ appId: null }).where("appId", "=", id).execute();
     await trx.deleteFrom("apps").where("id", "=", id).execute();
+    await record({ action: "app.delete", target: { type: "app", id, name: row.name } });
   });
 }

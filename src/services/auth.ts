@@ -3,10 +3,11 @@ import { TRPCError } from "@trpc/server";
 import { expandPermissions, type GlobalPermission } from "../auth/permissions.js";
 import { dummyHash, hashPassword, newId, newToken, tokenHash, verifyPassword } from "../auth/tokens.js";
 import { EVERYONE_GROUP_ID } from "../db/schema.js";
-import { transaction, type Db } from "../db/index.js";
+import { type Db } from "../db/index.js";
 import { anonymous, type Caller, type Deps } from "./deps.js";
 import { requirePasswordPolicy } from "./users.js";
 import { fieldError } from "./field-error.js";
+import { auditedTransaction, recordAudit, userActor, type Actor } from "./audit.js";
 
 export const SESSION_TTL_MS = 30 * 24 * 3600_000;
 export const DEFAULT_SESSION_IDLE_MS = 7 * 24 * 3600_000;
@@ -23,15 +24,16 @@ export const SESSION_TOUCH_MS = 60_000;
 export async function resolveCaller(
   db: Db,
   creds: { sessionToken?: string; apiKey?: string },
-  opts: { sessionIdleMs?: number } = {},
+  opts: { sessionIdleMs?: number; ip?: string } = {},
 ): Promise<Caller> {
   const via = creds.apiKey ? "apiKey" : creds.sessionToken ? "session" : null;
   const token = creds.apiKey ?? creds.sessionToken;
-  if (!via || !token) return anonymous;
+  const nobody = { ...anonymous, actor: userActor(null, opts.ip) };
+  if (!via || !token) return nobody;
   const hash = tokenHash(token);
   const now = Date.now();
   const idleMs = opts.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS;
-  let rows: { id: string; username: string; permission: string | null; touchedAt: number | null; keyId?: string }[];
+  let rows: { id: string; username: string; permission: string | null; touchedAt: number | null; keyId?: string; keyName?: string }[];
   if (via === "session") {
     rows = await db
       .selectFrom("sessions as s")
@@ -61,13 +63,13 @@ export async function resolveCaller(
           ]),
         ),
       )
-      .select(["u.id", "u.username", "p.permission", "k.lastUsedAt as touchedAt", "k.id as keyId"])
+      .select(["u.id", "u.username", "p.permission", "k.lastUsedAt as touchedAt", "k.id as keyId", "k.name as keyName"])
       .where("k.tokenHash", "=", hash)
       .where((eb) => eb.or([eb("k.expiresAt", "is", null), eb("k.expiresAt", ">", now)]))
       .execute();
   }
   const first = rows[0];
-  if (!first) return anonymous;
+  if (!first) return nobody;
   const touched = first.touchedAt == null ? null : Number(first.touchedAt);
   if (via === "apiKey" && first.keyId && (touched == null || now - touched > API_KEY_TOUCH_MS)) {
     // Throttled so that a busy script does not turn every read into a write.
@@ -85,6 +87,7 @@ export async function resolveCaller(
     user: { id: first.id, username: first.username },
     permissions: expandPermissions(rows.map((r) => r.permission).filter((p): p is string => p !== null)),
     via,
+    actor: userActor({ id: first.id, username: first.username }, opts.ip, first.keyName),
   };
 }
 
@@ -99,19 +102,30 @@ export async function login(deps: Deps, input: { username: string; password: str
   const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash()), input.password);
   if (!user || !ok) {
     deps.log.info({ ip }, "failed login");
+    // The actor is the username that was tried (never the password).
+    await recordAudit(deps.db, { type: "user", ...(user ? { id: user.id } : {}), name: input.username, ip }, { action: "auth.loginFailed", outcome: "error" });
     throw new TRPCError({ code: "UNAUTHORIZED", message: "Wrong username or password" });
   }
   await deps.loginLimiter.succeeded(slot.attempt);
   const token = newToken();
   const now = Date.now();
-  await deps.db.insertInto("sessions").values({ tokenHash: tokenHash(token), userId: user.id, createdAt: now, expiresAt: now + SESSION_TTL_MS }).execute();
+  await auditedTransaction(deps.db, userActor(user, ip), async (trx, record) => {
+    await trx.insertInto("sessions").values({ tokenHash: tokenHash(token), userId: user.id, createdAt: now, expiresAt: now + SESSION_TTL_MS }).execute();
+    await record({ action: "auth.login", target: { type: "session", id: sessionId(tokenHash(token)) } });
+  });
   // Expired sessions are swept here, where a write happens anyway.
   await deps.db.deleteFrom("sessions").where("expiresAt", "<", now).execute();
   return { token, user: { id: user.id, username: user.username } };
 }
 
-export async function logout(deps: Deps, sessionToken: string | undefined) {
-  if (sessionToken) await deps.db.deleteFrom("sessions").where("tokenHash", "=", tokenHash(sessionToken)).execute();
+/** Without a live session nothing changes and nothing is recorded. */
+export async function logout(deps: Deps, caller: Caller, sessionToken: string | undefined) {
+  if (!sessionToken) return;
+  const hash = tokenHash(sessionToken);
+  await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
+    const res = await trx.deleteFrom("sessions").where("tokenHash", "=", hash).executeTakeFirst();
+    if (Number(res.numDeletedRows) > 0) await record({ action: "auth.logout", target: { type: "session", id: sessionId(hash) } });
+  });
 }
 
 export function sessionView(caller: Caller) {
@@ -124,10 +138,13 @@ export async function createApiKey(deps: Deps, caller: Caller, input: { name: st
   if (expiresAt !== null && expiresAt <= Date.now()) throw fieldError("BAD_REQUEST", "expiresAt", "must be in the future");
   const id = newId();
   const token = `pb_${newToken()}`;
-  await deps.db
-    .insertInto("apiKeys")
-    .values({ id, userId: caller.user!.id, name: input.name, tokenHash: tokenHash(token), createdAt: Date.now(), lastUsedAt: null, expiresAt })
-    .execute();
+  await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
+    await trx
+      .insertInto("apiKeys")
+      .values({ id, userId: caller.user!.id, name: input.name, tokenHash: tokenHash(token), createdAt: Date.now(), lastUsedAt: null, expiresAt })
+      .execute();
+    await record({ action: "auth.createApiKey", target: { type: "apiKey", id, name: input.name }, changes: { name: input.name, expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString() } });
+  });
   return { id, token };
 }
 
@@ -144,8 +161,12 @@ export async function listApiKeys(deps: Deps, caller: Caller) {
 }
 
 export async function revokeApiKey(deps: Deps, caller: Caller, id: string) {
-  const res = await deps.db.deleteFrom("apiKeys").where("id", "=", id).where("userId", "=", caller.user!.id).executeTakeFirst();
-  if (Number(res.numDeletedRows) === 0) throw new TRPCError({ code: "NOT_FOUND", message: "API key not found" });
+  await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
+    const key = await trx.selectFrom("apiKeys").select("name").where("id", "=", id).where("userId", "=", caller.user!.id).executeTakeFirst();
+    if (!key) throw new TRPCError({ code: "NOT_FOUND", message: "API key not found" });
+    await trx.deleteFrom("apiKeys").where("id", "=", id).execute();
+    await record({ action: "auth.revokeApiKey", target: { type: "apiKey", id, name: key.name } });
+  });
 }
 
 /**
@@ -186,16 +207,24 @@ export async function revokeSession(deps: Deps, caller: Caller, id: string, curr
   const own = await deps.db.selectFrom("sessions").select("tokenHash").where("userId", "=", caller.user!.id).execute();
   const match = own.find((r) => sessionId(r.tokenHash) === id);
   if (!match) throw new TRPCError({ code: "NOT_FOUND", message: "Session not found" });
-  await deps.db.deleteFrom("sessions").where("tokenHash", "=", match.tokenHash).where("userId", "=", caller.user!.id).execute();
+  await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
+    await trx.deleteFrom("sessions").where("tokenHash", "=", match.tokenHash).where("userId", "=", caller.user!.id).execute();
+    await record({ action: "auth.revokeSession", target: { type: "session", id } });
+  });
   return { current: currentToken !== undefined && tokenHash(currentToken) === match.tokenHash };
 }
 
-/** Creates a user who is a member of a new or existing admin group holding `admin`. */
-export async function createFirstAdmin(deps: Deps, username: string, password: string) {
+/**
+ * Creates a user who is a member of a new or existing admin group holding `admin`. `by`: the operator (CLI,
+ * environment at start), or — for onboarding with the setup token — only the client address, and the new
+ * admin is the actor.
+ */
+export async function createFirstAdmin(deps: Deps, username: string, password: string, by: Actor | { ip?: string }) {
   requirePasswordPolicy("password", password, username);
   const passwordHash = await hashPassword(password);
   const userId = newId();
-  await transaction(deps.db, async (trx) => {
+  const actor = "type" in by ? by : userActor({ id: userId, username }, by.ip);
+  await auditedTransaction(deps.db, actor, async (trx, record) => {
     const count = await trx.selectFrom("users").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow();
     if (Number(count.n) > 0) throw new TRPCError({ code: "CONFLICT", message: "The first admin already exists" });
     let group = await trx.selectFrom("userGroups").select("id").where("name", "=", "admins").executeTakeFirst();
@@ -206,6 +235,7 @@ export async function createFirstAdmin(deps: Deps, username: string, password: s
     }
     await trx.insertInto("users").values({ id: userId, username, email: null, name: null, image: null, passwordHash, createdAt: Date.now() }).execute();
     await trx.insertInto("groupMembers").values({ groupId: group.id, userId }).execute();
+    await record({ action: "onboarding.createAdmin", target: { type: "user", id: userId, name: username }, changes: { username, group: "admins" } });
   });
   return { id: userId };
 }

@@ -10,6 +10,7 @@ import { CapabilityCache } from "./capability-cache.js";
 import { scrubDeep } from "./capability-scrub.js";
 import { ensureFreshTrust } from "./certificates.js";
 import type { Caller, Deps } from "./deps.js";
+import { recordAudit } from "./audit.js";
 import { loadSecrets, toSecrets } from "./secrets.js";
 import { noteCapabilityOutcome } from "./health.js";
 
@@ -205,7 +206,7 @@ export async function runAction(deps: Deps, caller: Caller, spec: ActionSpec, in
   if (row.level < LEVELS.interact) throw new TRPCError({ code: "FORBIDDEN", message: `You may use this integration but not control it (needs interact access).` });
   const secrets = await secretsOf(deps, row.id);
   const values = secretValues(secrets);
-  let result: ActionResult;
+  let result: ActionResult | undefined;
   try {
     const r = await withContext(def, row.url, secrets, await runOptions(deps), (ctx) => fn.call(impl, ctx, params));
     if (r.ok) {
@@ -214,6 +215,15 @@ export async function runAction(deps: Deps, caller: Caller, spec: ActionSpec, in
     } else result = { error: scrubDeep({ code: r.error.code, message: r.error.message }, values) };
   } finally {
     stateOf(deps).cache.invalidate(row.id);
+    // Every control action is recorded with its outcome, also when it failed or threw; parameters are
+    // scrubbed of the integration's secrets like the answer is.
+    await recordAudit(deps.db, caller.actor, {
+      action: `${spec.capability}.${spec.action}`,
+      target: { type: "integration", id: row.id, name: row.name },
+      integrationId: row.id,
+      changes: { params: scrubDeep(params, values), ...(result && !("ok" in result) ? { code: (result as { error: { code: string } }).error.code } : {}) },
+      outcome: result && "ok" in result ? "ok" : "error",
+    });
   }
   deps.log.info(
     {

@@ -2,8 +2,9 @@ import crypto from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { newId } from "../auth/tokens.js";
 import { describeCertificate } from "../engine/http.js";
-import type { Deps } from "./deps.js";
+import type { Caller, Deps } from "./deps.js";
 import { fieldError } from "./field-error.js";
+import { auditedTransaction } from "./audit.js";
 
 const TRUST_VERSION = "trust_version";
 
@@ -38,13 +39,20 @@ async function bumpTrustVersion(deps: Deps) {
   }
 }
 
+const certChanges = (c: { subject: string; issuer: string; fingerprint256: string; validTo: string }) => ({
+  subject: c.subject.slice(0, 512),
+  issuer: c.issuer.slice(0, 512),
+  fingerprint256: c.fingerprint256,
+  validTo: c.validTo,
+});
+
 export async function listCertificates(deps: Deps) {
   const rows = await deps.db.selectFrom("trustedCertificates").selectAll().orderBy("subject").execute();
   return rows.map((r) => ({ id: r.id, subject: r.subject, issuer: r.issuer, validTo: r.validTo, fingerprint256: r.fingerprint256, createdAt: new Date(Number(r.createdAt)) }));
 }
 
 /** Trusting the same certificate twice keeps one row (keyed by its SHA-256 fingerprint). */
-export async function trustCertificate(deps: Deps, pem: string) {
+export async function trustCertificate(deps: Deps, caller: Caller, pem: string) {
   let cert: crypto.X509Certificate;
   try {
     cert = new crypto.X509Certificate(pem);
@@ -55,18 +63,25 @@ export async function trustCertificate(deps: Deps, pem: string) {
   const existing = await deps.db.selectFrom("trustedCertificates").select("id").where("fingerprint256", "=", info.fingerprint256).executeTakeFirst();
   if (existing) return { id: existing.id, fingerprint256: info.fingerprint256 };
   const id = newId();
-  await deps.db
-    .insertInto("trustedCertificates")
-    .values({ id, fingerprint256: info.fingerprint256, subject: info.subject.slice(0, 1024), issuer: info.issuer.slice(0, 1024), validTo: info.validTo, pem: info.pem, createdAt: Date.now() })
-    .execute();
+  await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
+    await trx
+      .insertInto("trustedCertificates")
+      .values({ id, fingerprint256: info.fingerprint256, subject: info.subject.slice(0, 1024), issuer: info.issuer.slice(0, 1024), validTo: info.validTo, pem: info.pem, createdAt: Date.now() })
+      .execute();
+    await record({ action: "certificate.trust", target: { type: "certificate", id, name: info.subject.slice(0, 255) }, changes: certChanges(info) });
+  });
   await bumpTrustVersion(deps);
   await reloadTrust(deps);
   return { id, fingerprint256: info.fingerprint256 };
 }
 
-export async function removeCertificate(deps: Deps, id: string) {
-  const res = await deps.db.deleteFrom("trustedCertificates").where("id", "=", id).executeTakeFirst();
-  if (Number(res.numDeletedRows) === 0) throw new TRPCError({ code: "NOT_FOUND", message: "Certificate not found" });
+export async function removeCertificate(deps: Deps, caller: Caller, id: string) {
+  await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
+    const cert = await trx.selectFrom("trustedCertificates").select(["subject", "issuer", "fingerprint256", "validTo"]).where("id", "=", id).executeTakeFirst();
+    if (!cert) throw new TRPCError({ code: "NOT_FOUND", message: "Certificate not found" });
+    await trx.deleteFrom("trustedCertificates").where("id", "=", id).execute();
+    await record({ action: "certificate.remove", target: { type: "certificate", id, name: cert.subject.slice(0, 255) }, changes: certChanges(cert) });
+  });
   await bumpTrustVersion(deps);
   await reloadTrust(deps);
 }

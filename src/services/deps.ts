@@ -5,6 +5,7 @@ import type { Db, DialectName } from "../db/index.js";
 import type { TrustStore } from "../engine/http.js";
 import type { GlobalPermission } from "../auth/permissions.js";
 import type { LoginLimiter } from "../auth/rate-limit.js";
+import type { Actor } from "./audit.js";
 
 /** What every service function needs, built once at start-up. */
 export interface Deps {
@@ -28,6 +29,8 @@ export interface Caller {
   user: { id: string; username: string } | null;
   permissions: ReadonlySet<GlobalPermission>;
   via: "session" | "apiKey" | null;
+  /** Who the audit log names for this caller's writes (src/services/audit.ts), with the client address. */
+  actor: Actor;
 }
 
-export const anonymous: Caller = { user: null, permissions: new Set(), via: null };
+export const anonymous: Caller = { user: null, permissions: new Set(), via: null, actor: { type: "user", name: "anonymous" } };

@@ -1,7 +1,8 @@
 import { TRPCError } from "@trpc/server";
 import type { GlobalPermission } from "../auth/permissions.js";
 import { newId } from "../auth/tokens.js";
-import { constraintKind, transaction } from "../db/index.js";
+import { constraintKind } from "../db/index.js";
+import { auditedTransaction } from "./audit.js";
 import { EVERYONE_GROUP_ID } from "../db/schema.js";
 import type { Caller, Deps } from "./deps.js";
 import { lockIdentity, requireAdminRemains, requireControlsGroup } from "./privilege.js";
@@ -9,13 +10,12 @@ import { fieldError } from "./field-error.js";
 
 const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "Group not found" });
 
-export async function createGroup(deps: Deps, name: string) {
+export async function createGroup(deps: Deps, caller: Caller, name: string) {
   const id = newId();
-  await deps.db
-    .insertInto("userGroups")
-    .values({ id, name, createdAt: Date.now() })
-    .execute()
-    .catch((e) => {
+  await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
+    await trx.insertInto("userGroups").values({ id, name, createdAt: Date.now() }).execute();
+    await record({ action: "group.create", target: { type: "group", id, name }, changes: { name } });
+  }).catch((e) => {
       if (constraintKind(e) === "unique") throw fieldError("CONFLICT", "name", "a group with this name exists");
       throw e;
     });
@@ -60,7 +60,7 @@ function notEveryone(id: string, what: string) {
 /** Deleting a group takes its grants from its members: only for a caller who controls it, never the last admin's. */
 export async function deleteGroup(deps: Deps, caller: Caller, id: string) {
   notEveryone(id, "cannot be deleted");
-  await transaction(deps.db, async (trx) => {
+  await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
     await lockIdentity(trx);
     const group = await requireControlsGroup(trx, caller, id, "delete");
     if (group.permissions.includes("admin")) await requireAdminRemains(trx, { group: id }, `Deleting the group "${group.name}"`);
@@ -68,37 +68,40 @@ export async function deleteGroup(deps: Deps, caller: Caller, id: string) {
     await trx.deleteFrom("groupPermissions").where("groupId", "=", id).execute();
     await trx.deleteFrom("integrationGroupPermissions").where("groupId", "=", id).execute();
     await trx.deleteFrom("userGroups").where("id", "=", id).execute();
+    await record({ action: "group.delete", target: { type: "group", id, name: group.name }, changes: { permissions: group.permissions } });
   });
 }
 
 export async function addMember(deps: Deps, caller: Caller, groupId: string, userId: string) {
   notEveryone(groupId, "holds every user already");
-  await transaction(deps.db, async (trx) => {
+  await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
     await lockIdentity(trx);
-    await requireControlsGroup(trx, caller, groupId, "add members to");
-    const user = await trx.selectFrom("users").select("id").where("id", "=", userId).executeTakeFirst();
+    const group = await requireControlsGroup(trx, caller, groupId, "add members to");
+    const user = await trx.selectFrom("users").select(["id", "username"]).where("id", "=", userId).executeTakeFirst();
     if (!user) throw fieldError("BAD_REQUEST", "userId", `unknown user "${userId}"`);
     const already = await trx.selectFrom("groupMembers").select("userId").where("groupId", "=", groupId).where("userId", "=", userId).executeTakeFirst();
     if (!already) await trx.insertInto("groupMembers").values({ groupId, userId }).execute();
+    await record({ action: "group.addMember", target: { type: "group", id: groupId, name: group.name }, changes: { userId, username: user.username, alreadyMember: Boolean(already) } });
   });
 }
 
 export async function removeMember(deps: Deps, caller: Caller, groupId: string, userId: string) {
   notEveryone(groupId, "holds every user");
-  await transaction(deps.db, async (trx) => {
+  await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
     await lockIdentity(trx);
     const group = await requireControlsGroup(trx, caller, groupId, "remove members from");
     if (group.permissions.includes("admin")) {
       await requireAdminRemains(trx, { membership: { groupId, userId } }, `Removing this user from the group "${group.name}"`);
     }
-    await trx.deleteFrom("groupMembers").where("groupId", "=", groupId).where("userId", "=", userId).execute();
+    const res = await trx.deleteFrom("groupMembers").where("groupId", "=", groupId).where("userId", "=", userId).executeTakeFirst();
+    await record({ action: "group.removeMember", target: { type: "group", id: groupId, name: group.name }, changes: { userId, wasMember: Number(res.numDeletedRows) > 0 } });
   });
 }
 
 /** Both what is added and what is taken away must be within the caller's own rights. */
 export async function savePermissions(deps: Deps, caller: Caller, groupId: string, permissions: GlobalPermission[]) {
   const unique = [...new Set(permissions)];
-  await transaction(deps.db, async (trx) => {
+  await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
     await lockIdentity(trx);
     const group = await requireControlsGroup(trx, caller, groupId, "change", unique);
     if (group.permissions.includes("admin") && !unique.includes("admin")) {
@@ -106,5 +109,6 @@ export async function savePermissions(deps: Deps, caller: Caller, groupId: strin
     }
     await trx.deleteFrom("groupPermissions").where("groupId", "=", groupId).execute();
     if (unique.length) await trx.insertInto("groupPermissions").values(unique.map((permission) => ({ groupId, permission }))).execute();
+    await record({ action: "group.savePermissions", target: { type: "group", id: groupId, name: group.name }, changes: { before: [...group.permissions].sort(), after: [...unique].sort() } });
   });
 }

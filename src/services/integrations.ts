@@ -4,7 +4,8 @@ import type { Database } from "../db/schema.js";
 import { LEVELS, accessFlags, levelName, type LevelName } from "../auth/permissions.js";
 import { newId } from "../auth/tokens.js";
 import { categoriesOf, describeSecretOptions, getKind, kindOrder, kindsInCategory, matchSecretOption } from "../kinds/index.js";
-import { constraintKind, transaction, type Db } from "../db/index.js";
+import { constraintKind, type Db } from "../db/index.js";
+import { auditedTransaction, recordAudit } from "./audit.js";
 import { runConnectionTest, runSearch } from "../engine/runner.js";
 import { PUBLIC_SECRET_KINDS, type Category, type KindDefinition, type SecretKind, type Secrets, type TestError } from "../engine/types.js";
 import { accessibleList, requireIntegration, usableBy } from "./access.js";
@@ -181,7 +182,7 @@ export async function createIntegration(deps: Deps, caller: Caller, input: Creat
   const id = newId();
   const now = Date.now();
   const searchEngineId = input.attemptSearchEngineCreation && def.search ? newId() : undefined;
-  await transaction(deps.db, async (trx) => {
+  await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
     let appId: string | null = null;
     if (input.app && "id" in input.app) appId = input.app.id;
     else if (input.app) {
@@ -227,6 +228,13 @@ export async function createIntegration(deps: Deps, caller: Caller, input: Creat
         })
         .execute();
     }
+    await record({
+      action: "integration.create",
+      target: { type: "integration", id, name: input.name },
+      integrationId: id,
+      // Secret kinds only, never their values.
+      changes: { name: input.name, kind: def.kind, url: input.url, secrets: input.secrets.map((s) => s.kind), appId, ...(searchEngineId ? { searchEngineId } : {}) },
+    });
   });
   return searchEngineId ? { id, searchEngineId } : { id };
 }
@@ -271,7 +279,7 @@ export async function updateIntegration(deps: Deps, caller: Caller, input: Updat
 
   const now = Date.now();
   const storedByKind = new Map(stored.map((s) => [s.kind, s]));
-  await transaction(deps.db, async (trx) => {
+  await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
     await lockIntegration(deps, trx, row.id);
     await trx
       .updateTable("integrations")
@@ -283,31 +291,43 @@ export async function updateIntegration(deps: Deps, caller: Caller, input: Updat
     if (removed.length) {
       await trx.deleteFrom("integrationSecrets").where("integrationId", "=", row.id).where("kind", "in", removed).execute();
     }
+    const changed: string[] = [];
+    const added: string[] = [];
     for (const s of result) {
       const old = storedByKind.get(s.kind);
       // Compare plaintexts: an unchanged secret keeps its ciphertext and updatedAt (lessons 5).
       if (old && old.value === s.value) continue;
       const value = sealSecret(deps.keyring, row.id, s.kind, s.value);
       if (old) {
+        changed.push(s.kind);
         await trx.updateTable("integrationSecrets").set({ value, updatedAt: now }).where("integrationId", "=", row.id).where("kind", "=", s.kind).execute();
       } else {
+        added.push(s.kind);
         await trx.insertInto("integrationSecrets").values({ integrationId: row.id, kind: s.kind, value, updatedAt: now }).execute();
       }
     }
+    // Which secret kinds changed — never a value.
+    const changes: Record<string, unknown> = {};
+    if (row.name !== input.name) changes.name = { from: row.name, to: input.name };
+    if (row.url !== input.url) changes.url = { from: row.url, to: input.url };
+    if (input.appId !== undefined && (row.appId ?? null) !== (input.appId ?? null)) changes.appId = { from: row.appId ?? null, to: input.appId ?? null };
+    if (changed.length || added.length || removed.length) changes.secrets = { changed, added, removed };
+    await record({ action: "integration.update", target: { type: "integration", id: row.id, name: input.name }, integrationId: row.id, changes });
   });
   return { id: row.id };
 }
 
 export async function deleteIntegration(deps: Deps, caller: Caller, id: string) {
-  await requireIntegration(deps.db, caller, id, LEVELS.full);
+  const row = await requireIntegration(deps.db, caller, id, LEVELS.full);
   // Explicit deletes rather than relying on cascades alone: one transaction, same result on every dialect.
-  await transaction(deps.db, async (trx) => {
+  await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
     await lockIntegration(deps, trx, id);
     await trx.deleteFrom("searchEngines").where("integrationId", "=", id).execute();
     await trx.deleteFrom("integrationUserPermissions").where("integrationId", "=", id).execute();
     await trx.deleteFrom("integrationGroupPermissions").where("integrationId", "=", id).execute();
     await trx.deleteFrom("integrationSecrets").where("integrationId", "=", id).execute();
     await trx.deleteFrom("integrations").where("id", "=", id).execute();
+    await record({ action: "integration.delete", target: { type: "integration", id, name: row.name }, integrationId: id, changes: { name: row.name, kind: row.kind, url: row.url } });
   });
 }
 
@@ -354,6 +374,17 @@ export async function integrationPermissions(deps: Deps, caller: Caller, id: str
   };
 }
 
+const byPrincipal = (a: { principalId: string }, b: { principalId: string }) => (a.principalId < b.principalId ? -1 : a.principalId > b.principalId ? 1 : 0);
+
+/** The permission rows of one principal type, as the audit log shows them (before → after). */
+async function permissionRows(trx: Transaction<Database>, principal: "user" | "group", integrationId: string) {
+  const rows =
+    principal === "user"
+      ? await trx.selectFrom("integrationUserPermissions").select(["userId as principalId", "level"]).where("integrationId", "=", integrationId).execute()
+      : await trx.selectFrom("integrationGroupPermissions").select(["groupId as principalId", "level"]).where("integrationId", "=", integrationId).execute();
+  return rows.map((r) => ({ principalId: r.principalId, permission: levelName(Number(r.level))! })).sort(byPrincipal);
+}
+
 /** Replace-all of one principal type's rows; duplicates collapse to the highest level. */
 export async function savePermissions(
   deps: Deps,
@@ -361,7 +392,7 @@ export async function savePermissions(
   principal: "user" | "group",
   input: { entityId: string; permissions: { principalId: string; permission: LevelName }[] },
 ) {
-  await requireIntegration(deps.db, caller, input.entityId, LEVELS.full);
+  const row = await requireIntegration(deps.db, caller, input.entityId, LEVELS.full);
   const levels = new Map<string, number>();
   for (const p of input.permissions) levels.set(p.principalId, Math.max(levels.get(p.principalId) ?? 0, LEVELS[p.permission]));
   const ids = [...levels.keys()];
@@ -371,8 +402,9 @@ export async function savePermissions(
     const index = input.permissions.findIndex((p) => !found.has(p.principalId));
     if (index >= 0) throw badRequest(`permissions[${index}].principalId`, `unknown ${principal} "${input.permissions[index]!.principalId}"`);
   }
-  await transaction(deps.db, async (trx) => {
+  await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
     await lockIntegration(deps, trx, input.entityId);
+    const before = await permissionRows(trx, principal, input.entityId);
     if (principal === "user") {
       await trx.deleteFrom("integrationUserPermissions").where("integrationId", "=", input.entityId).execute();
       if (ids.length) {
@@ -384,6 +416,13 @@ export async function savePermissions(
         await trx.insertInto("integrationGroupPermissions").values(ids.map((groupId) => ({ integrationId: input.entityId, groupId, level: levels.get(groupId)! }))).execute();
       }
     }
+    const after = ids.map((principalId) => ({ principalId, permission: levelName(levels.get(principalId)!)! })).sort(byPrincipal);
+    await record({
+      action: principal === "user" ? "integration.saveUserIntegrationPermissions" : "integration.saveGroupIntegrationPermissions",
+      target: { type: "integration", id: input.entityId, name: row.name },
+      integrationId: input.entityId,
+      changes: { before, after },
+    });
   }).catch((e) => {
     // A principal deleted between the check and the write.
     if (constraintKind(e) === "foreignKey") throw badRequest("permissions", `a ${principal} was deleted meanwhile; reload and try again`);
@@ -420,6 +459,13 @@ export async function testConnection(deps: Deps, caller: Caller, input: TestConn
   const outcome = await runConnectionTest(def, url, secrets, options);
   if (stored) await noteManualTest(deps, stored, outcome, Math.round(performance.now() - started));
   logOutcome(deps, "testConnection", def.kind, url, outcome.ok ? undefined : outcome.error);
+  // A control action that writes nothing: recorded with its outcome (the URL and kind, never a secret).
+  await recordAudit(deps.db, caller.actor, {
+    action: "integration.testConnection",
+    ...("id" in input ? { target: { type: "integration", id: input.id }, integrationId: input.id } : {}),
+    changes: { kind: def.kind, url, ...(outcome.ok ? {} : { code: outcome.error.code }) },
+    outcome: outcome.ok ? "ok" : "error",
+  });
   return outcome.ok ? outcome : { ok: false as const, error: outcome.error };
 }
 

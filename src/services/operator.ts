@@ -1,10 +1,14 @@
 import { expandPermissions } from "../auth/permissions.js";
 import { passwordProblem } from "../auth/password-policy.js";
 import { hashPassword, newId } from "../auth/tokens.js";
-import { constraintKind, transaction } from "../db/index.js";
+import { constraintKind } from "../db/index.js";
 import { createFirstAdmin, hasUsers } from "./auth.js";
 import type { Caller, Deps } from "./deps.js";
 import { OperatorError } from "./operator-error.js";
+import { auditedTransaction, operatorActor, type Actor } from "./audit.js";
+
+/** The `patchbay` CLI on the host. */
+export const OPERATOR: Actor = operatorActor("operator", "cli");
 
 /**
  * What the operator does on the host (the `patchbay` CLI, provisioning at start): actions that are not
@@ -30,9 +34,10 @@ export async function firstAdmin(deps: Deps): Promise<{ id: string; username: st
     .executeTakeFirst();
 }
 
-export async function operatorCaller(deps: Deps): Promise<Caller | undefined> {
+/** The audit log names `actor` (the operator or provisioning), not the admin whose rights are borrowed. */
+export async function operatorCaller(deps: Deps, actor: Actor = OPERATOR): Promise<Caller | undefined> {
   const admin = await firstAdmin(deps);
-  return admin ? { user: admin, permissions: expandPermissions(["admin"]), via: null } : undefined;
+  return admin ? { user: admin, permissions: expandPermissions(["admin"]), via: null, actor } : undefined;
 }
 
 function requirePolicy(password: string, username: string) {
@@ -46,15 +51,13 @@ export async function createAdmin(deps: Deps, username: string, password: string
   const taken = await deps.db.selectFrom("users").select("id").where("username", "=", username).executeTakeFirst();
   if (taken) throw new OperatorError(`a user named "${username}" already exists`);
   if (!(await hasUsers(deps.db))) {
-    const { id } = await createFirstAdmin(deps, username, password);
+    const { id } = await createFirstAdmin(deps, username, password, OPERATOR);
     return { id, group: "admins" };
   }
   const passwordHash = await hashPassword(password);
   const userId = newId();
   let groupName = "admins";
-  await deps.db
-    .transaction()
-    .execute(async (trx) => {
+  await auditedTransaction(deps.db, OPERATOR, async (trx, record) => {
       // Prefer an existing group that holds `admin` (named "admins" first); otherwise create "admins".
       const holders = await trx
         .selectFrom("userGroups as g")
@@ -73,8 +76,8 @@ export async function createAdmin(deps: Deps, username: string, password: string
       groupName = group.name;
       await trx.insertInto("users").values({ id: userId, username, email: null, name: null, image: null, passwordHash, createdAt: Date.now() }).execute();
       await trx.insertInto("groupMembers").values({ groupId: group.id, userId }).execute();
-    })
-    .catch((e) => {
+      await record({ action: "user.create", target: { type: "user", id: userId, name: username }, changes: { username, group: group.name, admin: true } });
+    }).catch((e) => {
       if (constraintKind(e) === "unique") throw new OperatorError(`a user named "${username}" already exists`);
       throw e;
     });
@@ -87,9 +90,10 @@ export async function resetPassword(deps: Deps, username: string, password: stri
   const user = await deps.db.selectFrom("users").select("id").where("username", "=", username).executeTakeFirst();
   if (!user) throw new OperatorError(`there is no user named "${username}"`);
   const passwordHash = await hashPassword(password);
-  const ended = await transaction(deps.db, async (trx) => {
+  const ended = await auditedTransaction(deps.db, OPERATOR, async (trx, record) => {
     await trx.updateTable("users").set({ passwordHash }).where("id", "=", user.id).execute();
     const res = await trx.deleteFrom("sessions").where("userId", "=", user.id).executeTakeFirst();
+    await record({ action: "user.changePassword", target: { type: "user", id: user.id, name: username }, changes: { password: "changed", sessionsEnded: Number(res.numDeletedRows) } });
     return Number(res.numDeletedRows);
   });
   return { id: user.id, sessionsEnded: ended };

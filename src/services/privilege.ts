@@ -4,6 +4,7 @@ import type { Db } from "../db/index.js";
 import { EVERYONE_GROUP_ID } from "../db/schema.js";
 import { accessibleList } from "./access.js";
 import type { Caller } from "./deps.js";
+import { userActor } from "./audit.js";
 
 /**
  * The rule of every identity write (README "Security model", docs/security-identity.md): nobody gives anyone —
@@ -93,7 +94,7 @@ export async function requireOutranks(q: Db, caller: Caller, targetId: string, a
   if (!missing.length) {
     // Only what the target can reach beyond the caller matters; with equal global rights that is their rows.
     const floor = globalIntegrationLevel(caller.permissions); // the caller has at least this on every integration
-    const theirs = (await accessibleList(q, { user: target, permissions, via: null }).execute()).filter((r) => Number(r.level) > floor);
+    const theirs = (await accessibleList(q, { user: target, permissions, via: null, actor: userActor(target) }).execute()).filter((r) => Number(r.level) > floor);
     lacking = await integrationsBelow(q, caller, new Map(theirs.map((r) => [r.id, Number(r.level)])));
   }
   if (missing.length || lacking) {

@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
+import path from "node:path";
 import type { Logger } from "pino";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
@@ -12,6 +13,7 @@ import { createApp, updateApp } from "./apps.js";
 import type { Caller, Deps } from "./deps.js";
 import { createIntegration, savePermissions, updateIntegration } from "./integrations.js";
 import { operatorCaller } from "./operator.js";
+import { operatorActor } from "./audit.js";
 import { createEngine, uniqueShort } from "./search-engines.js";
 import { loadSecrets } from "./secrets.js";
 
@@ -192,7 +194,7 @@ async function applyFile(deps: Deps, file: string, env: NodeJS.ProcessEnv, log: 
     report.failed.push({ name: "(file)", reason });
     return report;
   }
-  const caller = await operatorCaller(deps);
+  const caller = await operatorCaller(deps, operatorActor("provisioning", path.basename(file)));
   if (!caller) {
     const reason = "no admin exists yet; set PATCHBAY_ADMIN_USERNAME and PATCHBAY_ADMIN_PASSWORD (or complete onboarding) and restart";
     log.warn(`provisioning skipped: ${reason}`);

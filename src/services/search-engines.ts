@@ -6,6 +6,7 @@ import { constraintKind } from "../db/index.js";
 import type { Database, SearchEnginesTable } from "../db/schema.js";
 import { accessibleIntegrations } from "./access.js";
 import type { Caller, Deps } from "./deps.js";
+import { auditedTransaction } from "./audit.js";
 import { likeContains } from "./integrations.js";
 import { fieldError } from "./field-error.js";
 
@@ -99,7 +100,8 @@ export async function createEngine(deps: Deps, caller: Caller, input: EngineInpu
     throw fieldError("BAD_REQUEST", "urlTemplate", "required for a search engine that is not linked to an integration");
   }
   const id = newId();
-  await deps.db
+  await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
+    await trx
     .insertInto("searchEngines")
     .values({
       id,
@@ -113,8 +115,15 @@ export async function createEngine(deps: Deps, caller: Caller, input: EngineInpu
       createdBy: caller.user!.id,
       createdAt: Date.now(),
     })
-    .execute()
-    .catch(conflictOnShort);
+    .execute();
+    // Name and short name only: a URL template may carry a key of the searched site.
+    await record({
+      action: "searchEngine.create",
+      target: { type: "searchEngine", id, name: input.name },
+      ...(input.integrationId ? { integrationId: input.integrationId } : {}),
+      changes: { name: input.name, short: input.short, integrationId: input.integrationId ?? null },
+    });
+  }).catch(conflictOnShort);
   return { id };
 }
 
@@ -123,7 +132,8 @@ export async function updateEngine(deps: Deps, caller: Caller, input: { id: stri
   if (row.type === "generic" && !input.urlTemplate) {
     throw fieldError("BAD_REQUEST", "urlTemplate", "required for a search engine that is not linked to an integration");
   }
-  await deps.db
+  await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
+    await trx
     .updateTable("searchEngines")
     .set({
       name: input.name,
@@ -133,12 +143,20 @@ export async function updateEngine(deps: Deps, caller: Caller, input: { id: stri
       description: input.description ?? null,
     })
     .where("id", "=", input.id)
-    .execute()
-    .catch(conflictOnShort);
+    .execute();
+    const changes: Record<string, unknown> = {};
+    if (row.name !== input.name) changes.name = { from: row.name, to: input.name };
+    if (row.short !== input.short) changes.short = { from: row.short, to: input.short };
+    if (row.type === "generic" && row.urlTemplate !== input.urlTemplate) changes.urlTemplate = "changed";
+    await record({ action: "searchEngine.update", target: { type: "searchEngine", id: input.id, name: input.name }, ...(row.integrationId ? { integrationId: row.integrationId } : {}), changes });
+  }).catch(conflictOnShort);
 }
 
 export async function deleteEngine(deps: Deps, caller: Caller, id: string) {
-  await requireManage(deps, caller, id);
-  await deps.db.deleteFrom("searchEngines").where("id", "=", id).execute();
+  const row = await requireManage(deps, caller, id);
+  await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
+    await trx.deleteFrom("searchEngines").where("id", "=", id).execute();
+    await record({ action: "searchEngine.delete", target: { type: "searchEngine", id, name: row.name }, ...(row.integrationId ? { integrationId: row.integrationId } : {}) });
+  });
 }
 

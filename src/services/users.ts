@@ -1,7 +1,8 @@
 import { TRPCError } from "@trpc/server";
 import { passwordProblem } from "../auth/password-policy.js";
 import { hashPassword, newId, verifyPassword } from "../auth/tokens.js";
-import { constraintKind, transaction } from "../db/index.js";
+import { constraintKind } from "../db/index.js";
+import { auditedTransaction } from "./audit.js";
 import type { Caller, Deps } from "./deps.js";
 import { lockIdentity, requireAdminRemains, requireOutranks } from "./privilege.js";
 import { fieldError } from "./field-error.js";
@@ -12,15 +13,17 @@ const conflict = (e: unknown): never => {
   throw e;
 };
 
-export async function createUser(deps: Deps, input: { username: string; password: string; email?: string | null; name?: string | null }) {
+export async function createUser(deps: Deps, caller: Caller, input: { username: string; password: string; email?: string | null; name?: string | null }) {
   requirePasswordPolicy("password", input.password, input.username);
   const id = newId();
   const passwordHash = await hashPassword(input.password);
-  await deps.db
-    .insertInto("users")
-    .values({ id, username: input.username, email: input.email ?? null, name: input.name ?? null, image: null, passwordHash, createdAt: Date.now() })
-    .execute()
-    .catch(conflict);
+  await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
+    await trx
+      .insertInto("users")
+      .values({ id, username: input.username, email: input.email ?? null, name: input.name ?? null, image: null, passwordHash, createdAt: Date.now() })
+      .execute();
+    await record({ action: "user.create", target: { type: "user", id, name: input.username }, changes: { username: input.username, email: input.email ?? null, name: input.name ?? null } });
+  }).catch(conflict);
   return { id };
 }
 
@@ -48,7 +51,7 @@ export async function userById(deps: Deps, caller: Caller, id: string) {
 /** Only a user whose access is within the caller's; never the last admin. */
 export async function deleteUser(deps: Deps, caller: Caller, id: string) {
   if (id === caller.user?.id) throw fieldError("BAD_REQUEST", "id", "you cannot delete yourself");
-  await transaction(deps.db, async (trx) => {
+  await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
     await lockIdentity(trx);
     const target = await requireOutranks(trx, caller, id, "delete");
     await requireAdminRemains(trx, { user: id }, `Deleting "${target.username}"`);
@@ -59,6 +62,7 @@ export async function deleteUser(deps: Deps, caller: Caller, id: string) {
       await trx.updateTable(t).set({ createdBy: null }).where("createdBy", "=", id).execute();
     }
     await trx.deleteFrom("users").where("id", "=", id).execute();
+    await record({ action: "user.delete", target: { type: "user", id, name: target.username } });
   });
 }
 
@@ -91,11 +95,13 @@ export async function changePassword(
   if (!self) await requireOutranks(deps.db, caller, userId, "reset the password of");
   requirePasswordPolicy("newPassword", input.newPassword, user.username);
   const passwordHash = await hashPassword(input.newPassword);
-  await transaction(deps.db, async (trx) => {
+  await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
     if (!self) await requireOutranks(trx, caller, userId, "reset the password of");
     await trx.updateTable("users").set({ passwordHash }).where("id", "=", userId).execute();
     let del = trx.deleteFrom("sessions").where("userId", "=", userId);
     if (self && currentSessionHash) del = del.where("tokenHash", "!=", currentSessionHash);
-    await del.execute();
+    const ended = await del.executeTakeFirst();
+    // That the password changed, never the password.
+    await record({ action: "user.changePassword", target: { type: "user", id: userId, name: user.username }, changes: { password: "changed", sessionsEnded: Number(ended.numDeletedRows) } });
   });
 }

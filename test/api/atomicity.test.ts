@@ -1,6 +1,6 @@
-import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startArr, type ArrEmulator } from "../../src/kinds/arr-family/emulator.js";
+import { withFailingTrigger as withFailingTriggerOn } from "../helpers/failing-trigger.js";
 import { errorOf, startPatchbay, type TestServer } from "../helpers/patchbay.js";
 
 /**
@@ -26,23 +26,7 @@ async function snapshot() {
   return out;
 }
 
-/** A trigger that aborts the statement, written for each dialect (the test runs on all three). */
-async function withFailingTrigger(table: string, event: "INSERT" | "UPDATE", fn: () => Promise<void>) {
-  const db = s.deps.db;
-  if (s.deps.dialect === "sqlite") {
-    await sql.raw(`CREATE TRIGGER inject_failure BEFORE ${event} ON ${table} BEGIN SELECT RAISE(ABORT, 'injected failure'); END`).execute(db);
-  } else if (s.deps.dialect === "postgres") {
-    await sql.raw(`CREATE OR REPLACE FUNCTION inject_failure() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$ LANGUAGE plpgsql`).execute(db);
-    await sql.raw(`CREATE TRIGGER inject_failure BEFORE ${event} ON ${table} FOR EACH ROW EXECUTE FUNCTION inject_failure()`).execute(db);
-  } else {
-    await sql.raw(`CREATE TRIGGER inject_failure BEFORE ${event} ON ${table} FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected failure'`).execute(db);
-  }
-  try {
-    await fn();
-  } finally {
-    await sql.raw(s.deps.dialect === "postgres" ? `DROP TRIGGER inject_failure ON ${table}` : "DROP TRIGGER inject_failure").execute(db);
-  }
-}
+const withFailingTrigger = (table: string, event: "INSERT" | "UPDATE", fn: () => Promise<void>) => withFailingTriggerOn(s.deps, table, event, fn);
 
 describe("atomic writes", () => {
   for (const [table, label] of [

@@ -17,6 +17,7 @@ const COMMANDS = [
   ["export"],
   ["import"],
   ["test"],
+  ["audit", "export"],
 ];
 
 describe("help and wrong usage (no instance needed)", () => {

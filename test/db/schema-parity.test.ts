@@ -331,6 +331,7 @@ function assertKnownFacts(d: SchemaDescription): void {
   expect(Object.keys(d)).toEqual([
     "api_keys",
     "apps",
+    "audit_log",
     "dashboard_layouts",
     "group_members",
     "group_permissions",
@@ -376,6 +377,10 @@ function assertKnownFacts(d: SchemaDescription): void {
   ]);
   expect(d.group_members!.indexes).toEqual([{ columns: ["user_id", "group_id"], unique: false }]);
   expect(d.sessions!.indexes).toEqual([{ columns: ["user_id"], unique: false }]);
+  // The audit log outlives what it names: no foreign keys; every filter index ends in the (at, id) cursor.
+  expect(d.audit_log!.foreignKeys).toEqual([]);
+  expect(d.audit_log!.indexes).toContainEqual({ columns: ["integration_id", "at", "id"], unique: false });
+  expect(d.audit_log!.indexes).toContainEqual({ columns: ["at", "id"], unique: false });
   // No dialect-specific type slipped through the classification.
   for (const [table, t] of Object.entries(d)) {
     for (const c of t.columns) expect(c.type, `${table}.${c.name}`).not.toMatch(/^unknown:/);

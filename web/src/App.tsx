@@ -30,6 +30,7 @@ const ROUTES: { path: string; page: LazyExoticComponent<ComponentType> }[] = [
   { path: "/admin/search-engines", page: lazy(() => import("./pages/admin/search-engines")) },
   { path: "/admin/certificates", page: lazy(() => import("./pages/admin/certificates")) },
   { path: "/admin/notifications", page: lazy(() => import("./pages/admin/Notifications")) },
+  { path: "/admin/audit", page: lazy(() => import("./pages/admin/AuditLog")) },
 ];
 
 function Loading() {

@@ -18,7 +18,7 @@ export const authRouter = router({
       return { user };
     }),
   logout: publicProcedure.mutation(async ({ ctx }) => {
-    await auth.logout(ctx.deps, ctx.sessionToken);
+    await auth.logout(ctx.deps, ctx.caller, ctx.sessionToken);
     ctx.setSessionCookie(null);
   }),
   session: publicProcedure
@@ -67,7 +67,7 @@ export const onboardingRouter = router({
       const expected = ctx.deps.setupToken.value;
       if (!expected || (await auth.hasUsers(ctx.deps.db))) throw new TRPCError({ code: "CONFLICT", message: "Setup is already done" });
       if (input.setupToken.trim() !== expected) throw fieldError("FORBIDDEN", "setupToken", "wrong setup token; it is printed in the server log");
-      const res = await auth.createFirstAdmin(ctx.deps, input.username, input.password);
+      const res = await auth.createFirstAdmin(ctx.deps, input.username, input.password, { ip: ctx.ip });
       ctx.deps.setupToken.value = undefined;
       return res;
     }),
@@ -76,7 +76,7 @@ export const onboardingRouter = router({
 export const userRouter = router({
   create: requirePermission("user-manage")
     .input(z.object({ username, password, email: z.email("is not an e-mail address").max(255).nullish(), name: z.string().trim().max(255).nullish() }).strict())
-    .mutation(({ ctx, input }) => users.createUser(ctx.deps, input)),
+    .mutation(({ ctx, input }) => users.createUser(ctx.deps, ctx.caller, input)),
   list: protectedProcedure.query(({ ctx }) => users.listUsers(ctx.deps, ctx.caller)),
   byId: protectedProcedure.input(z.object({ id })).query(({ ctx, input }) => users.userById(ctx.deps, ctx.caller, input.id)),
   delete: requirePermission("user-manage").input(z.object({ id })).mutation(({ ctx, input }) => users.deleteUser(ctx.deps, ctx.caller, input.id)),
@@ -89,7 +89,7 @@ const groupName = z.string().trim().min(1, "must not be empty").max(64, "must be
 const membership = z.object({ groupId: id, userId: id }).strict();
 
 export const groupRouter = router({
-  create: requirePermission("user-manage").input(z.object({ name: groupName })).mutation(({ ctx, input }) => groups.createGroup(ctx.deps, input.name)),
+  create: requirePermission("user-manage").input(z.object({ name: groupName })).mutation(({ ctx, input }) => groups.createGroup(ctx.deps, ctx.caller, input.name)),
   list: protectedProcedure.query(({ ctx }) => groups.listGroups(ctx.deps)),
   byId: protectedProcedure.input(z.object({ id })).query(({ ctx, input }) => groups.groupById(ctx.deps, input.id)),
   delete: requirePermission("user-manage").input(z.object({ id })).mutation(({ ctx, input }) => groups.deleteGroup(ctx.deps, ctx.caller, input.id)),

@@ -83,6 +83,6 @@ export const certificateRouter = router({
   all: requirePermission("admin").query(({ ctx }) => certs.listCertificates(ctx.deps)),
   trust: requirePermission("admin")
     .input(z.object({ pem: z.string().min(1, "must not be empty").max(20_000, "is too long") }))
-    .mutation(({ ctx, input }) => certs.trustCertificate(ctx.deps, input.pem)),
-  remove: requirePermission("admin").input(z.object({ id })).mutation(({ ctx, input }) => certs.removeCertificate(ctx.deps, input.id)),
+    .mutation(({ ctx, input }) => certs.trustCertificate(ctx.deps, ctx.caller, input.pem)),
+  remove: requirePermission("admin").input(z.object({ id })).mutation(({ ctx, input }) => certs.removeCertificate(ctx.deps, ctx.caller, input.id)),
 });

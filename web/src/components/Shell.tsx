@@ -95,6 +95,7 @@ export function Shell({ children }: { children: ReactNode }) {
               {link("/admin/search-engines", "Search engines")}
               {can("admin") && link("/admin/certificates", "Certificates")}
               {can("admin") && link("/admin/notifications", "Notifications")}
+              {can("admin") && link("/admin/audit", "Audit log")}
             </>
           )}
         </ScrollArea>

@@ -8,6 +8,7 @@ import { AccessBadge, KindIcon } from "../../ui";
 import { IntegrationSearch } from "../search/IntegrationSearch";
 import { AccessEditor } from "./Access";
 import { DeleteIntegration } from "./DeleteIntegration";
+import { IntegrationHistory } from "../IntegrationHistory";
 
 /** One integration: Search (use), Settings and Access (full). */
 export default function IntegrationPage() {
@@ -81,6 +82,7 @@ export default function IntegrationPage() {
           </Tabs.Panel>
         </Tabs>
       )}
+      {full && <IntegrationHistory id={id} />}
     </Stack>
   );
 }
