@@ -9,6 +9,7 @@ import { ensureFreshTrust } from "./certificates.js";
 import { requireIntegration } from "./access.js";
 import type { Caller, Deps } from "./deps.js";
 import { notifyEvent, type NotificationEvent } from "./notifications.js";
+import { recordAudit } from "./audit.js";
 import { loadSecrets, toSecrets } from "./secrets.js";
 
 /**
@@ -133,6 +134,13 @@ export async function checkNow(deps: Deps, caller: Caller, id: string): Promise<
   if (row.level < LEVELS.interact) throw new TRPCError({ code: "FORBIDDEN", message: "You may use this integration but not run its checks (needs interact access)." });
   const h = await checkIntegration(deps, id);
   if (!h) throw new TRPCError({ code: "NOT_FOUND", message: "Integration not found" });
+  await recordAudit(deps.db, caller.actor, {
+    action: "integration.checkNow",
+    target: { type: "integration", id, name: row.name },
+    integrationId: id,
+    changes: { status: h.status, ...(h.code ? { code: h.code } : {}) },
+    outcome: h.status === "failing" ? "error" : "ok",
+  });
   return h;
 }
 

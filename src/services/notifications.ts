@@ -2,11 +2,12 @@ import crypto from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { newId } from "../auth/tokens.js";
 import { DecryptError, type Keyring } from "../crypto/keyring.js";
-import { transaction, type Db } from "../db/index.js";
+import { type Db } from "../db/index.js";
 import { HttpSession } from "../engine/http.js";
 import { redact } from "../engine/redact.js";
 import { TestFailure } from "../engine/types.js";
-import type { Deps } from "./deps.js";
+import type { Caller, Deps } from "./deps.js";
+import { auditedTransaction, recordAudit } from "./audit.js";
 
 /**
  * Notification targets and deliveries (README, Health and notifications). Targets are admin-configured
@@ -156,24 +157,28 @@ export interface TargetInput {
   events?: string[];
 }
 
-export async function createTarget(deps: Deps, input: TargetInput): Promise<{ id: string }> {
+export async function createTarget(deps: Deps, caller: Caller, input: TargetInput): Promise<{ id: string }> {
   checkTarget(input.type, input.url, input.secret);
   const events = checkEvents(input.events ?? DEFAULT_EVENTS);
   const id = newId();
   const now = Date.now();
-  await deps.db
-    .insertInto("notificationTargets")
-    .values({
-      id,
-      name: input.name,
-      type: input.type,
-      url: deps.keyring.seal(input.url, urlAad(id)),
-      secret: input.secret ? deps.keyring.seal(input.secret, secretAad(id)) : null,
-      events: events.join(","),
-      createdAt: now,
-      updatedAt: now,
-    })
-    .execute();
+  await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
+    await trx
+      .insertInto("notificationTargets")
+      .values({
+        id,
+        name: input.name,
+        type: input.type,
+        url: deps.keyring.seal(input.url, urlAad(id)),
+        secret: input.secret ? deps.keyring.seal(input.secret, secretAad(id)) : null,
+        events: events.join(","),
+        createdAt: now,
+        updatedAt: now,
+      })
+      .execute();
+    // Never the URL (a Discord/Slack webhook URL is itself a credential) nor the secret.
+    await record({ action: "notification.create", target: { type: "notificationTarget", id, name: input.name }, changes: { name: input.name, type: input.type, events, secret: Boolean(input.secret) } });
+  });
   return { id };
 }
 
@@ -256,43 +261,59 @@ export interface TargetUpdate {
   events?: string[];
 }
 
-export async function updateTarget(deps: Deps, input: TargetUpdate): Promise<void> {
+export async function updateTarget(deps: Deps, caller: Caller, input: TargetUpdate): Promise<void> {
   const cur = await loadTarget(deps, input.id);
   const type = input.type ?? cur.type;
   const url = input.url ?? cur.url;
   const secret = input.secret === undefined ? cur.secret : input.secret;
   checkTarget(type, url, secret);
   const events = input.events ? checkEvents(input.events) : cur.events;
-  const res = await deps.db
-    .updateTable("notificationTargets")
-    .set({
-      name: input.name ?? cur.name,
-      type,
-      url: deps.keyring.seal(url, urlAad(cur.id)),
-      secret: secret ? deps.keyring.seal(secret, secretAad(cur.id)) : null,
-      events: events.join(","),
-      updatedAt: Date.now(),
-    })
-    .where("id", "=", cur.id)
-    .executeTakeFirst();
-  if (!Number(res.numUpdatedRows)) throw notFound();
+  await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
+    const res = await trx
+      .updateTable("notificationTargets")
+      .set({
+        name: input.name ?? cur.name,
+        type,
+        url: deps.keyring.seal(url, urlAad(cur.id)),
+        secret: secret ? deps.keyring.seal(secret, secretAad(cur.id)) : null,
+        events: events.join(","),
+        updatedAt: Date.now(),
+      })
+      .where("id", "=", cur.id)
+      .executeTakeFirst();
+    if (!Number(res.numUpdatedRows)) throw notFound();
+    await record({
+      action: "notification.update",
+      target: { type: "notificationTarget", id: cur.id, name: input.name ?? cur.name },
+      changes: { name: input.name ?? cur.name, type, events, urlChanged: url !== cur.url, secretChanged: secret !== cur.secret },
+    });
+  });
 }
 
-export async function deleteTarget(deps: Deps, id: string): Promise<void> {
+export async function deleteTarget(deps: Deps, caller: Caller, id: string): Promise<void> {
   // Explicit, not only the cascade: one transaction on every dialect.
-  await transaction(deps.db, async (trx) => {
+  await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
+    const target = await trx.selectFrom("notificationTargets").select(["name", "type"]).where("id", "=", id).executeTakeFirst();
     await trx.deleteFrom("notificationDeliveries").where("targetId", "=", id).execute();
     const res = await trx.deleteFrom("notificationTargets").where("id", "=", id).executeTakeFirst();
-    if (!Number(res.numDeletedRows)) throw notFound();
+    if (!Number(res.numDeletedRows) || !target) throw notFound();
+    await record({ action: "notification.delete", target: { type: "notificationTarget", id, name: target.name }, changes: { type: target.type } });
   });
 }
 
 /** "Send test": one delivery of a `test` event, waited for, so the admin sees the outcome right away. */
-export async function testTarget(deps: Deps, id: string) {
+export async function testTarget(deps: Deps, caller: Caller, id: string) {
   const target = await loadTarget(deps, id);
   const deliveryId = await deliver(deps, target, "test", {}, { retries: false });
   const row = await deps.db.selectFrom("notificationDeliveries").selectAll().where("id", "=", deliveryId).executeTakeFirstOrThrow();
-  return deliveryView(row);
+  const view = deliveryView(row);
+  await recordAudit(deps.db, caller.actor, {
+    action: "notification.test",
+    target: { type: "notificationTarget", id, name: target.name },
+    changes: { status: row.status, responseStatus: row.responseStatus },
+    outcome: row.status === "delivered" ? "ok" : "error",
+  });
+  return view;
 }
 
 // ---- events ----

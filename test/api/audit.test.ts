@@ -235,6 +235,29 @@ const cases: Record<string, Case> = {
     call: () => s.admin.certificate.trust.mutate({ pem: cert.cert }),
     expect: { target: { type: "certificate" }, changes: (c) => expect(c.subject).toContain("audit.test") },
   }),
+  "notification.create": async () => ({
+    call: () => s.admin.notification.create.mutate({ name: "Audit hook", type: "webhook", url: `${probe.url}/hook?token=${TEMPLATE_KEY}`, secret: KEY2 }),
+    expect: { target: { type: "notificationTarget", name: "Audit hook" }, changes: (c) => expect(c).toMatchObject({ name: "Audit hook", type: "webhook", secret: true }) },
+  }),
+  "notification.update": async () => {
+    const { id } = await s.admin.notification.create.mutate({ name: "Hook before", type: "webhook", url: `${probe.url}/hook` });
+    return {
+      call: () => s.admin.notification.update.mutate({ id, name: "Hook after", url: `${probe.url}/other?token=${TEMPLATE_KEY}` }),
+      expect: { target: { type: "notificationTarget", id, name: "Hook after" }, changes: (c) => expect(c).toMatchObject({ name: "Hook after", urlChanged: true, secretChanged: false }) },
+    };
+  },
+  "notification.delete": async () => {
+    const { id } = await s.admin.notification.create.mutate({ name: "Doomed hook", type: "webhook", url: `${probe.url}/hook` });
+    return { call: () => s.admin.notification.delete.mutate({ id }), expect: { target: { type: "notificationTarget", id, name: "Doomed hook" } } };
+  },
+  "notification.test": async () => {
+    const { id } = await s.admin.notification.create.mutate({ name: "Tested hook", type: "webhook", url: `${probe.url}/hook` });
+    return { call: () => s.admin.notification.test.mutate({ id }), expect: { target: { type: "notificationTarget", id, name: "Tested hook" } } };
+  },
+  "integration.checkNow": async () => {
+    const id = await newIntegration("Checked now");
+    return { call: () => s.admin.integration.checkNow.mutate({ id }), expect: { target: { type: "integration", id, name: "Checked now" }, outcome: "ok" } };
+  },
   "certificate.remove": async () => {
     const other = selfSignedCert({ cn: "remove.test", san: "DNS:remove.test" });
     const { id } = await s.admin.certificate.trust.mutate({ pem: other.cert });

@@ -25,7 +25,7 @@ for (const [name, url] of [["PG_URL", PG_URL], ["MYSQL_URL", MYSQL_URL]]) {
 
 const N = 10_000;
 const WORDS = ["Living Room", "Basement", "NAS", "Cloud", "Media", "Backup", "Kids", "Office", "Garage", "Attic"];
-const me: Caller = { user: { id: "u-me", username: "me" }, permissions: new Set(), via: "apiKey" };
+const me: Caller = { user: { id: "u-me", username: "me" }, permissions: new Set(), via: "apiKey", actor: { type: "apiKey", id: "u-me", name: "bench" } };
 
 async function seed(db: OpenedDb["db"]) {
   const now = Date.now();

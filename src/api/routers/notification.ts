@@ -31,7 +31,7 @@ export const notificationRouter = router({
     .meta({ openapi: { method: "POST", path: "/notifications", tags, summary: "Add a notification target" } })
     .input(z.object({ name, type, url: targetUrl, secret: secret.optional(), events: events.optional() }).strict())
     .output(z.object({ id: z.string() }))
-    .mutation(({ ctx, input }) => svc.createTarget(ctx.deps, input)),
+    .mutation(({ ctx, input }) => svc.createTarget(ctx.deps, ctx.caller, input)),
 
   list: admin
     .meta({ openapi: { method: "GET", path: "/notifications", tags, summary: "Notification targets with their last deliveries", description: "Secrets are never returned, only hasSecret." } })
@@ -42,17 +42,17 @@ export const notificationRouter = router({
     .meta({ openapi: { method: "PUT", path: "/notifications/{id}", tags, summary: "Change a notification target", description: "Omitted fields stay; secret null removes it." } })
     .input(z.object({ id, name: name.optional(), type: type.optional(), url: targetUrl.optional(), secret: secret.nullable().optional(), events: events.optional() }).strict())
     .output(voidOutput)
-    .mutation(async ({ ctx, input }) => svc.updateTarget(ctx.deps, input)),
+    .mutation(async ({ ctx, input }) => svc.updateTarget(ctx.deps, ctx.caller, input)),
 
   delete: admin
     .meta({ openapi: { method: "DELETE", path: "/notifications/{id}", tags, summary: "Delete a notification target and its delivery records" } })
     .input(z.object({ id }))
     .output(voidOutput)
-    .mutation(async ({ ctx, input }) => svc.deleteTarget(ctx.deps, input.id)),
+    .mutation(async ({ ctx, input }) => svc.deleteTarget(ctx.deps, ctx.caller, input.id)),
 
   test: admin
     .meta({ openapi: { method: "POST", path: "/notifications/{id}/test", tags, summary: "Send a test notification now", description: "One attempt, waited for; the answer is the recorded delivery." } })
     .input(z.object({ id }))
     .output(notificationDeliveryOutput)
-    .mutation(({ ctx, input }) => svc.testTarget(ctx.deps, input.id)),
+    .mutation(({ ctx, input }) => svc.testTarget(ctx.deps, ctx.caller, input.id)),
 });
