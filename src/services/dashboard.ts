@@ -1,7 +1,9 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { LEVELS } from "../auth/permissions.js";
-import { constraintKind, transaction } from "../db/index.js";
+import { constraintKind } from "../db/index.js";
+import { auditedTransaction } from "./audit.js";
+import { FieldIssues } from "./field-error.js";
 import { CAPABILITY_NAMES, type CapabilityName } from "../engine/capabilities.js";
 import { accessibleIntegrations } from "./access.js";
 import { kindsWith } from "./capabilities.js";
@@ -109,25 +111,29 @@ function safeJson(text: string): unknown {
  */
 export async function saveLayout(deps: Deps, caller: Caller, layout: Layout): Promise<void> {
   const kinds = await usable(deps, caller, idsOf(layout));
-  const problems: string[] = [];
+  const problems: { path: string; message: string }[] = [];
   layout.cards.forEach((c, i) =>
     c.integrationIds?.forEach((id, j) => {
-      if (!fits(kinds, id, c.capability)) problems.push(`cards[${i}].integrationIds[${j}]: no integration you can use with ${c.capability} has this id`);
+      if (!fits(kinds, id, c.capability)) problems.push({ path: `cards[${i}].integrationIds[${j}]`, message: `no integration you can use with ${c.capability} has this id` });
     }),
   );
   layout.pinnedEntities.forEach((p, i) => {
-    if (!fits(kinds, p.integrationId, "smartHome")) problems.push(`pinnedEntities[${i}].integrationId: no smart-home integration you can use has this id`);
+    if (!fits(kinds, p.integrationId, "smartHome")) problems.push({ path: `pinnedEntities[${i}].integrationId`, message: "no smart-home integration you can use has this id" });
   });
-  if (problems.length) throw new TRPCError({ code: "BAD_REQUEST", message: problems.join("; ") });
+  if (problems.length) {
+    const cause = new FieldIssues(problems);
+    throw new TRPCError({ code: "BAD_REQUEST", message: cause.message, cause });
+  }
 
   const userId = caller.user!.id;
   const values = { layout: JSON.stringify(layout), updatedAt: Date.now() };
   const write = () =>
-    transaction(deps.db, async (trx) => {
+    auditedTransaction(deps.db, caller.actor, async (trx, record) => {
       // Looked up rather than judged by numUpdatedRows: MySQL counts an update to identical values as 0 rows.
       const exists = await trx.selectFrom("dashboardLayouts").select("userId").where("userId", "=", userId).executeTakeFirst();
       if (exists) await trx.updateTable("dashboardLayouts").set(values).where("userId", "=", userId).execute();
       else await trx.insertInto("dashboardLayouts").values({ userId, ...values }).execute();
+      await record({ action: "dashboard.saveLayout", target: { type: "user", id: userId, name: caller.user!.username }, changes: { cards: layout.cards.map((c) => c.capability) } });
     });
   try {
     await write();

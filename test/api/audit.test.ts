@@ -252,11 +252,18 @@ const cases: Record<string, Case> = {
   },
   "notification.test": async () => {
     const { id } = await s.admin.notification.create.mutate({ name: "Tested hook", type: "webhook", url: `${probe.url}/hook` });
-    return { call: () => s.admin.notification.test.mutate({ id }), expect: { target: { type: "notificationTarget", id, name: "Tested hook" } } };
+    return { call: () => s.admin.notification.test.mutate({ id }), expect: { target: { type: "notificationTarget", id, name: "Tested hook" }, outcome: "error" } }; // the probe answers 404
   },
   "integration.checkNow": async () => {
     const id = await newIntegration("Checked now");
     return { call: () => s.admin.integration.checkNow.mutate({ id }), expect: { target: { type: "integration", id, name: "Checked now" }, outcome: "ok" } };
+  },
+  "dashboard.saveLayout": async () => {
+    const u = await s.user([], "audit-dash");
+    return {
+      call: () => u.client.dashboard.saveLayout.mutate({ cards: [{ capability: "downloads", integrationIds: null }], pinnedEntities: [], calendarView: "agenda" }),
+      expect: { actor: { type: "apiKey", id: u.id, name: "tests" }, target: { type: "user", id: u.id }, changes: (c) => expect(c).toEqual({ cards: ["downloads"] }) },
+    };
   },
   "certificate.remove": async () => {
     const other = selfSignedCert({ cn: "remove.test", san: "DNS:remove.test" });

@@ -133,23 +133,27 @@ describe("notification targets", () => {
   it("events: a failed delivery is retried with backoff and recorded; audit only for targets that asked", async () => {
     const retried = await s.admin.notification.create.mutate({ name: "Flaky", type: "webhook", url: `${rx.url}/flaky`, events: ["audit"] });
     const quiet = await s.admin.notification.create.mutate({ name: "No audit", type: "webhook", url: `${rx.url}/quiet` });
+    await settleNotifications(s.deps); // the audit entries of those two creations go out first
+    const actions = (path: string) => at(path).map((r) => (JSON.parse(r.body) as { audit?: { action?: string } }).audit?.action);
+    // The server's own audit entries reach the target that asked for "audit" (src/server/app.ts wires them).
+    expect(actions("/flaky")).toContain("notification.create");
+    const before = at("/flaky").length;
     failNext.set("/flaky", 1);
     const started = Date.now();
     await notifyEvent(s.deps, "audit", { audit: { action: "integration.create", actor: { type: "user", name: "admin" }, target: { type: "integration", id: "i1", name: "Sonarr" } } });
     await settleNotifications(s.deps);
-    expect(at("/flaky")).toHaveLength(2);
+    expect(at("/flaky")).toHaveLength(before + 2); // one failure, one retry
     expect(Date.now() - started).toBeGreaterThanOrEqual(900); // the first backoff step is 1 s
-    expect(JSON.parse(at("/flaky")[1]!.body)).toMatchObject({ event: "audit", audit: { action: "integration.create" } });
+    expect(JSON.parse(at("/flaky").at(-1)!.body)).toMatchObject({ event: "audit", audit: { action: "integration.create" } });
     expect(at("/quiet")).toHaveLength(0);
     const d = (await s.admin.notification.list.query()).find((t) => t.id === retried.id)!.deliveries;
-    expect(d).toHaveLength(1);
-    expect(d[0]).toMatchObject({ event: "audit", status: "delivered", attempts: 2, responseStatus: 204 });
+    expect(d.find((x) => x.attempts === 2)).toMatchObject({ event: "audit", status: "delivered", attempts: 2, responseStatus: 204 });
 
     // Narrowing the events of the quiet target to audit makes it receive the next one.
     await s.admin.notification.update.mutate({ id: quiet.id, events: ["audit"] });
     await notifyEvent(s.deps, "audit", { audit: { action: "user.create", actor: { type: "user", name: "admin" } } });
     await settleNotifications(s.deps);
-    expect(at("/quiet")).toHaveLength(1);
+    expect(actions("/quiet")).toContain("user.create");
     await s.admin.notification.delete.mutate({ id: retried.id });
     await s.admin.notification.delete.mutate({ id: quiet.id });
   }, 20_000);
