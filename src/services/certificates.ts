@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { newId } from "../auth/tokens.js";
 import { describeCertificate } from "../engine/http.js";
+import type { Db } from "../db/index.js";
 import type { Deps } from "./deps.js";
 
 const TRUST_VERSION = "trust_version";
@@ -25,15 +26,20 @@ export async function ensureFreshTrust(deps: Deps) {
   if ((version?.value ?? "") !== deps.trustVersion.value) await reloadTrust(deps);
 }
 
-async function bumpTrustVersion(deps: Deps) {
+/**
+ * Running instances reload their trust store when this marker changes (ensureFreshTrust). Takes the
+ * database or an open transaction (an import bumps it in the transaction that adds the certificates).
+ */
+export async function bumpTrustVersion(db: Db) {
   const value = crypto.randomBytes(8).toString("hex");
-  const updated = await deps.db.updateTable("settings").set({ value }).where("key", "=", TRUST_VERSION).executeTakeFirst();
+  const updated = await db.updateTable("settings").set({ value }).where("key", "=", TRUST_VERSION).executeTakeFirst();
   if (Number(updated.numUpdatedRows) === 0) {
-    await deps.db
+    // A concurrent first bump may insert the row between our update and insert: then update it.
+    await db
       .insertInto("settings")
       .values({ key: TRUST_VERSION, value })
       .execute()
-      .catch(() => deps.db.updateTable("settings").set({ value }).where("key", "=", TRUST_VERSION).execute());
+      .catch(() => db.updateTable("settings").set({ value }).where("key", "=", TRUST_VERSION).execute());
   }
 }
 
@@ -58,7 +64,7 @@ export async function trustCertificate(deps: Deps, pem: string) {
     .insertInto("trustedCertificates")
     .values({ id, fingerprint256: info.fingerprint256, subject: info.subject.slice(0, 1024), issuer: info.issuer.slice(0, 1024), validTo: info.validTo, pem: info.pem, createdAt: Date.now() })
     .execute();
-  await bumpTrustVersion(deps);
+  await bumpTrustVersion(deps.db);
   await reloadTrust(deps);
   return { id, fingerprint256: info.fingerprint256 };
 }
@@ -66,6 +72,6 @@ export async function trustCertificate(deps: Deps, pem: string) {
 export async function removeCertificate(deps: Deps, id: string) {
   const res = await deps.db.deleteFrom("trustedCertificates").where("id", "=", id).executeTakeFirst();
   if (Number(res.numDeletedRows) === 0) throw new TRPCError({ code: "NOT_FOUND", message: "Certificate not found" });
-  await bumpTrustVersion(deps);
+  await bumpTrustVersion(deps.db);
   await reloadTrust(deps);
 }
