@@ -18,6 +18,11 @@ const CONFIG_VARS = /^(PATCHBAY_|SECRET_ENCRYPTION_|DATABASE_URL$|HOST$|PORT$|RE
 
 /** The `patchbay` bin (package.json "bin") as a child process, with the given configuration and stdin. */
 export function runCli(args: string[], env: Record<string, string | undefined> = {}, stdin?: string): Promise<CliResult> {
+  return spawnCli(args, env, stdin).result;
+}
+
+/** runCli with the child process at hand (its pid), for tests that act while the command runs. */
+export function spawnCli(args: string[], env: Record<string, string | undefined> = {}, stdin?: string) {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !CONFIG_VARS.test(k)));
   const child = spawn(process.execPath, [path.join(ROOT, "bin/patchbay.mjs"), ...args], {
     cwd: ROOT,
@@ -29,7 +34,8 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
   child.stdout.on("data", (d) => (stdout += d));
   child.stderr.on("data", (d) => (stderr += d));
   child.stdin.end(stdin ?? "");
-  return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
+  const result = new Promise<CliResult>((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
+  return { child, result };
 }
 
 /** The CLI environment that points at the same instance as a test server (data dir, database, key). */
