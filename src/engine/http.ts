@@ -368,7 +368,9 @@ export function classifyTransportError(err: unknown, url: URL, signal?: AbortSig
   if (has("ECONNRESET", "UND_ERR_SOCKET", "EPIPE", "UND_ERR_CLOSED")) {
     return new TestFailure("UNEXPECTED_RESPONSE", `${where} closed the connection before answering completely. Check the URL and port (is it the web port of the service?).`);
   }
-  return new TestFailure("UNKNOWN", `The request to ${where} failed (${codes[0] ?? "unknown error"}).`);
+  // Name the system/undici code (ECONNABORTED…) found on the error or its causes, not fetch's "TypeError".
+  const named = codes.find((c) => /^[A-Z][A-Z0-9_]+$/.test(c)) ?? codes[0];
+  return new TestFailure("UNKNOWN", `The request to ${where} failed (${named ?? "unknown error"}).`);
 }
 
 /** Reads the peer certificate with verification off, so an admin can look at it and decide to trust it. */
