@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 
 /**
- * Secrets at rest (contract §7): AES-256-GCM, a random 96-bit IV per value, the GCM tag, the key id in the
+ * Secrets at rest (docs/api.md, "Secrets at rest"): AES-256-GCM, a random 96-bit IV per value, the GCM tag, the key id in the
  * stored value, and associated data that binds a ciphertext to its row, so a value copied to another
  * integration or secret kind fails to open.
  * Stored form: "v1.<keyId>.<iv>.<ciphertext>.<tag>" (base64url parts).

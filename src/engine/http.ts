@@ -6,7 +6,7 @@ import { strictEncode } from "./redact.js";
 import { TestFailure, type CertificateInfo } from "./types.js";
 
 /**
- * The one outbound HTTP client (architecture: "Outbound client"). Every call a connection test or a search
+ * The one outbound HTTP client (docs/architecture.md, "Outbound client"). Every call a connection test or a search
  * makes goes through here, so deadlines, the response size cap, redirect rules, TLS trust and the
  * classification of transport errors exist exactly once.
  */

@@ -29,7 +29,7 @@ const permissionsInput = z
 const tags = ["integrations"];
 
 /**
- * The Integrations API (seed + contract §4). Thin: validation here, rules in services/integrations.ts.
+ * The Integrations API (seed + docs/api.md, "The `integration` router"). Thin: validation here, rules in services/integrations.ts.
  * `.meta({openapi})` + `.output()` also expose each procedure as REST (src/server/rest.ts, /api/openapi.json).
  */
 export const integrationRouter = router({
