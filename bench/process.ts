@@ -2,10 +2,12 @@ import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { freePort, ROOT } from "../test/helpers/process.js";
+import { freePort } from "../src/testing/net.js";
 import { ADMIN } from "./dataset.js";
 import { rssMb, SERVER_COMMAND, treeRssMb, waitHealthy, ensureServerBuilt } from "./http.js";
 import { now, round, sleep } from "./stats.js";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
 
 export interface StartRun {
   ms: number;

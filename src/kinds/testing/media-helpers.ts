@@ -1,4 +1,3 @@
-import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorOf, startPatchbay, type TestServer } from "../../../test/helpers/patchbay.js";
 import { startFakeServer, type FakeServer } from "./server.js";
@@ -43,14 +42,7 @@ export function expectNoSecrets(s: TestServer, value: unknown, secrets: SecretIn
   }
 }
 
-/** A loopback port with nothing listening on it. */
-export async function closedPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
+export { closedPort } from "../../testing/net.js";
 
 /** Some unrelated web site: every path answers a 200 HTML page. */
 export function startWebPage(title = "Welcome to nginx!"): Promise<FakeServer> {
