@@ -6,6 +6,11 @@ import type { Config } from "../../src/config.js";
 import { freshDatabase } from "../helpers/database.js";
 import { startPatchbay, type TestServer } from "../helpers/patchbay.js";
 import { ROOT } from "../helpers/process.js";
+import { vi } from "vitest";
+
+// Every CLI suite imports this file. Their tests run several `patchbay` processes each (≈ 1.7 s of CPU
+// apiece); on a loaded 2-core CI machine one takes 10 s or more, so the suite-wide 30 s would fail them.
+vi.setConfig({ testTimeout: 90_000 });
 
 export interface CliResult {
   code: number | null;
