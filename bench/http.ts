@@ -2,10 +2,11 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import autocannon from "autocannon";
-import { freePort } from "../src/kinds/testing/real-daemon.js";
+import { freePort, waitHealthy as waitHealthyAt } from "../src/testing/net.js";
+
+import { round, sleep } from "./stats.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
-import { round, sleep } from "./stats.js";
 
 /** How the server process is started: npm start's own command without npm (the bundle its prestart builds). */
 export const SERVER_COMMAND = ["--max-semi-space-size=2", "build/server/main.js"];
@@ -52,18 +53,7 @@ export function treeRssMb(pid: number): number {
 }
 
 export async function waitHealthy(url: string, child: ChildProcess, timeoutMs = 60_000, pollMs = 10): Promise<void> {
-  const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      const res = await fetch(`${url}/api/health`);
-      if (res.status === 200) return;
-    } catch {
-      /* not up yet */
-    }
-    await sleep(pollMs);
-  }
-  throw new Error(`server not healthy after ${timeoutMs} ms`);
+  await waitHealthyAt(url, { timeoutMs, pollMs, gone: () => (child.exitCode !== null ? `server exited with ${child.exitCode}` : undefined) });
 }
 
 /** Starts the real server on a data dir; its log (LOG_LEVEL info by default, as in production) goes to a file. */

@@ -2,12 +2,13 @@ import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { freePort } from "../src/kinds/testing/real-daemon.js";
+import { freePort } from "../src/testing/net.js";
 
-const ROOT = path.resolve(import.meta.dirname, "..");
 import { ADMIN } from "./dataset.js";
 import { rssMb, SERVER_COMMAND, treeRssMb, waitHealthy, ensureServerBuilt } from "./http.js";
 import { now, round, sleep } from "./stats.js";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
 
 export interface StartRun {
   ms: number;

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 
-/** Everything Patchbay reads from its environment, parsed once (contract §1). */
+/** Everything Patchbay reads from its environment, parsed once (docs/api.md, "Running it"). */
 export interface Config {
   host: string;
   port: number;

@@ -1,4 +1,4 @@
-/** Global permissions (contract §2): a key implies every key under it. */
+/** Global permissions (docs/api.md, "Identity and global permissions"): a key implies every key under it. */
 export const GLOBAL_PERMISSIONS = [
   "admin",
   "integration-full-all",

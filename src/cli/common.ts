@@ -32,10 +32,27 @@ export interface Command {
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
+/**
+ * Integration ids are random base64url, so one in 64 starts with "-" (`patchbay test -Xb3…`). Where a
+ * command takes positionals, an argument with one leading dash that is not a cluster of the command's short
+ * flags is such a value, not an option: it is passed after "--" so parseArgs keeps it as a positional.
+ */
+function dashValuesAsPositionals(argv: string[], options: Options): string[] {
+  const shorts = new Set(Object.values(options).flatMap((o) => (o.short ? [o.short] : [])));
+  const end = argv.indexOf("--");
+  const head = end === -1 ? argv : argv.slice(0, end);
+  const tail = end === -1 ? [] : argv.slice(end + 1);
+  const isValue = (a: string) => /^-[^-]/.test(a) && ![...a.slice(1)].every((c) => shorts.has(c));
+  const values = head.filter(isValue);
+  if (!values.length) return argv;
+  return [...head.filter((a) => !isValue(a)), "--", ...values, ...tail];
+}
+
 /** node:util parseArgs with --help and errors turned into UsageError. */
 export function parse<O extends Options>(command: string, argv: string[], options: O, allowPositionals = false) {
+  const all = { ...options, help: { type: "boolean", short: "h" } } as const;
   try {
-    return parseArgs({ args: argv, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals, strict: true });
+    return parseArgs({ args: allowPositionals ? dashValuesAsPositionals(argv, all) : argv, options: all, allowPositionals, strict: true });
   } catch (e) {
     const err = e as Error & { code?: string };
     if (err.code?.startsWith("ERR_PARSE_ARGS")) throw new UsageError(err.message.replace(/\. To specify a positional argument.*$/s, ""), command);
@@ -150,12 +167,25 @@ export async function openInstance(opts: { mustExist: boolean; config?: Config }
   const log = pino({ level: process.env.PATCHBAY_CLI_LOG_LEVEL || "error" }, pino.destination(2));
   try {
     const deps = await createDeps(config, log);
+    // The server may hold SQLite's write lock (a burst of writes, a long import): an operator command waits
+    // for it longer than a request does (src/db/index.ts sets 5 s) instead of failing.
+    if (deps.dialect === "sqlite") {
+      const { sql } = await import("kysely");
+      await sql`PRAGMA busy_timeout = ${sql.raw(String(CLI_BUSY_TIMEOUT_MS))}`.execute(deps.db);
+    }
     if (generates) err(`generated a new encryption key in ${keyFile}; back it up together with the database`);
     return deps;
   } catch (e) {
     if (e instanceof KeyError || e instanceof ConfigError) throw new CommandError(e.message);
     throw e;
   }
+}
+
+export const CLI_BUSY_TIMEOUT_MS = 30_000;
+
+/** SQLite still locked after the wait (and the transaction retries): a clear message, not a stack trace. */
+export function busyDatabase(e: unknown): boolean {
+  return typeof (e as { code?: unknown })?.code === "string" && (e as { code: string }).code.startsWith("SQLITE_BUSY");
 }
 
 export function isKnownFailure(e: unknown): e is Error {

@@ -1,6 +1,6 @@
 import { adminCreate } from "./admin.js";
 import { auditExportCommand } from "./audit.js";
-import { err, isKnownFailure, out, UsageError, type Command } from "./common.js";
+import { busyDatabase, CLI_BUSY_TIMEOUT_MS, err, isKnownFailure, out, UsageError, type Command } from "./common.js";
 import { migrateDbCommand } from "./migrate-db.js";
 import { rotateKeyCommand } from "./secrets.js";
 import { serve } from "./serve.js";
@@ -68,6 +68,10 @@ export async function main(argv: string[]): Promise<number | "running"> {
     }
     if (isKnownFailure(e)) {
       err(`patchbay ${command?.name ?? ""}: ${e.message}`);
+      return 1;
+    }
+    if (busyDatabase(e)) {
+      err(`patchbay ${command?.name ?? ""}: the database stayed locked by another process (the server writing?) for more than ${CLI_BUSY_TIMEOUT_MS / 1000} s; try again`);
       return 1;
     }
     err(`patchbay ${command?.name ?? ""}: unexpected error: ${(e as Error)?.stack ?? String(e)}`);

@@ -3,13 +3,39 @@ import fs from "node:fs";
 import path from "node:path";
 
 /**
- * Secrets at rest (contract §7): AES-256-GCM, a random 96-bit IV per value, the GCM tag, the key id in the
+ * Secrets at rest (docs/api.md, "Secrets at rest"): AES-256-GCM, a random 96-bit IV per value, the GCM tag, the key id in the
  * stored value, and associated data that binds a ciphertext to its row, so a value copied to another
  * integration or secret kind fails to open.
  * Stored form: "v1.<keyId>.<iv>.<ciphertext>.<tag>" (base64url parts).
  */
 export class KeyError extends Error {}
 export class DecryptError extends Error {}
+
+/**
+ * The one AES-256-GCM of Patchbay (secrets at rest here, export files in services/transfer.ts): a random
+ * 96-bit IV per value and associated data that binds the ciphertext to where it belongs. Returns the IV,
+ * ciphertext and tag as base64url; each caller frames them in its own stored form.
+ */
+export function gcmSeal(key: Buffer, plaintext: string, aad: string): [iv: string, ciphertext: string, tag: string] {
+  const iv = crypto.randomBytes(12);
+  const cipher = crypto.createCipheriv("aes-256-gcm", key, iv);
+  cipher.setAAD(Buffer.from(aad, "utf8"));
+  const ct = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
+  return [iv.toString("base64url"), ct.toString("base64url"), cipher.getAuthTag().toString("base64url")];
+}
+
+/** Opens what gcmSeal sealed; a wrong key, wrong associated data or any altered byte throws DecryptError(failure). */
+export function gcmOpen(key: Buffer, parts: readonly [iv: string, ciphertext: string, tag: string], aad: string, failure: string): string {
+  const [iv, ct, tag] = parts;
+  try {
+    const decipher = crypto.createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
+    decipher.setAAD(Buffer.from(aad, "utf8"));
+    decipher.setAuthTag(Buffer.from(tag, "base64url"));
+    return Buffer.concat([decipher.update(Buffer.from(ct, "base64url")), decipher.final()]).toString("utf8");
+  } catch {
+    throw new DecryptError(failure);
+  }
+}
 
 export interface Key {
   id: string;
@@ -45,12 +71,7 @@ export class Keyring {
   }
 
   seal(plaintext: string, aad: string): string {
-    const iv = crypto.randomBytes(12);
-    const cipher = crypto.createCipheriv("aes-256-gcm", this.current.bytes, iv);
-    cipher.setAAD(Buffer.from(aad, "utf8"));
-    const ct = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
-    const tag = cipher.getAuthTag();
-    return ["v1", this.current.id, iv.toString("base64url"), ct.toString("base64url"), tag.toString("base64url")].join(".");
+    return ["v1", this.current.id, ...gcmSeal(this.current.bytes, plaintext, aad)].join(".");
   }
 
   open(stored: string, aad: string): string {
@@ -59,14 +80,7 @@ export class Keyring {
     const [, keyId, iv, ct, tag] = parts as [string, string, string, string, string];
     const key = this.byId.get(keyId);
     if (!key) throw new DecryptError(`stored secret was encrypted with key ${keyId}, which is not configured`);
-    try {
-      const decipher = crypto.createDecipheriv("aes-256-gcm", key.bytes, Buffer.from(iv, "base64url"));
-      decipher.setAAD(Buffer.from(aad, "utf8"));
-      decipher.setAuthTag(Buffer.from(tag, "base64url"));
-      return Buffer.concat([decipher.update(Buffer.from(ct, "base64url")), decipher.final()]).toString("utf8");
-    } catch {
-      throw new DecryptError("stored secret failed authentication (wrong key, or the value belongs to another row)");
-    }
+    return gcmOpen(key.bytes, [iv, ct, tag], aad, "stored secret failed authentication (wrong key, or the value belongs to another row)");
   }
 
   /** Key id of a stored value, without decrypting it. */

@@ -129,7 +129,7 @@ export function constraintKind(err: unknown): "unique" | "foreignKey" | undefine
 /** Deadlocks and serialization failures: the database rolled the transaction back and it can run again. */
 function retryable(err: unknown): boolean {
   const e = err as { code?: string; errno?: number };
-  return e?.code === "40P01" || e?.code === "40001" || e?.errno === 1213 || e?.errno === 1205 || e?.code === "SQLITE_BUSY";
+  return e?.code === "40P01" || e?.code === "40001" || e?.errno === 1213 || e?.errno === 1205 || e?.code?.startsWith("SQLITE_BUSY") === true;
 }
 
 /**

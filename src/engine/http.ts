@@ -11,7 +11,7 @@ import { strictEncode } from "./redact.js";
 import { TestFailure, type CertificateInfo } from "./types.js";
 
 /**
- * The one outbound HTTP client (architecture: "Outbound client"). Every call a connection test or a search
+ * The one outbound HTTP client (docs/architecture.md, "Outbound client"). Every call a connection test or a search
  * makes goes through here, so deadlines, the response size cap, redirect rules, TLS trust and the
  * classification of transport errors exist exactly once.
  */
@@ -374,7 +374,9 @@ export function classifyTransportError(err: unknown, url: URL, signal?: AbortSig
   if (has("ECONNRESET", "UND_ERR_SOCKET", "EPIPE", "UND_ERR_CLOSED")) {
     return new TestFailure("UNEXPECTED_RESPONSE", `${where} closed the connection before answering completely. Check the URL and port (is it the web port of the service?).`);
   }
-  return new TestFailure("UNKNOWN", `The request to ${where} failed (${codes[0] ?? "unknown error"}).`);
+  // Name the system/undici code (ECONNABORTED…) found on the error or its causes, not fetch's "TypeError".
+  const named = codes.find((c) => /^[A-Z][A-Z0-9_]+$/.test(c)) ?? codes[0];
+  return new TestFailure("UNKNOWN", `The request to ${where} failed (${named ?? "unknown error"}).`);
 }
 
 /** Reads the peer certificate with verification off, so an admin can look at it and decide to trust it. */

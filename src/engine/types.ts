@@ -3,7 +3,7 @@ import type { HttpSession } from "./http.js";
 
 export const SECRET_KINDS = ["apiKey", "username", "password", "token", "url"] as const;
 export type SecretKind = (typeof SECRET_KINDS)[number];
-/** Secret kinds whose value full-access users may read back (contract §7: encrypted all the same). */
+/** Secret kinds whose value full-access users may read back (docs/api.md, "Secrets at rest": encrypted all the same). */
 export const PUBLIC_SECRET_KINDS: ReadonlySet<SecretKind> = new Set<SecretKind>(["username"]);
 
 export const CATEGORIES = [

@@ -26,7 +26,7 @@ import { CAPABILITY_NAMES } from "../engine/capabilities.js";
 import type { Category, KindDefinition, SecretKind } from "../engine/types.js";
 
 /**
- * The catalog: every integration kind Patchbay knows, in display order (contract §8). Each kind declares
+ * The catalog: every integration kind Patchbay knows, in display order (docs/api.md, "Catalog"). Each kind declares
  * itself in its own folder under src/kinds; adding a kind means adding that folder and one line here.
  */
 const definitions = [plex, jellyfin, emby, overseerr, jellyseerr, qBittorrent, transmission, deluge, sabnzbd, nzbget, aria2, sonarr, radarr, lidarr, readarr, prowlarr, jackett, pihole, adguardHome, homeAssistant, ical, tdarr, healthchecks, coolify] as const;

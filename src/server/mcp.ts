@@ -7,6 +7,7 @@ import { CATEGORIES, ERROR_CODES, SECRET_KINDS } from "../engine/types.js";
 import type { Deps } from "../services/deps.js";
 import { CAPABILITIES } from "../api/capability-table.js";
 import { apiKeyContext, callProcedure, describeError } from "./rest.js";
+import { isModuleNotFound, notInstalled } from "./optional.js";
 
 /**
  * MCP (Model Context Protocol) over Streamable HTTP at /api/mcp, stateless: every POST gets a fresh server and
@@ -241,6 +242,13 @@ export async function registerMcp(app: FastifyInstance, deps: Deps) {
         .code(401)
         .header("www-authenticate", 'Bearer realm="patchbay"')
         .send({ jsonrpc: "2.0", error: { code: -32001, message: "Send an API key in the ApiKey header or as Authorization: Bearer <key>" }, id: null });
+    }
+    try {
+      await loadSdk();
+    } catch (e) {
+      if (!isModuleNotFound(e)) throw e;
+      sdk = undefined; // installed later: the next request tries again
+      return reply.code(501).send({ jsonrpc: "2.0", error: { code: -32601, message: notInstalled("MCP", "@modelcontextprotocol/sdk") }, id: null });
     }
     const server = await buildMcpServer(ctx);
     const [, { StreamableHTTPServerTransport }] = await loadSdk();

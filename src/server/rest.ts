@@ -1,5 +1,4 @@
 import fs from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { getErrorShape, getTRPCErrorFromUnknown, TRPCError, type AnyTRPCProcedure } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
@@ -12,6 +11,7 @@ import { resolveCaller } from "../services/auth.js";
 import type { Deps } from "../services/deps.js";
 import { CODE_BY_STATUS } from "./limits.js";
 import { fieldError, type FieldIssue } from "../services/field-error.js";
+import { notInstalled, packageDir } from "./optional.js";
 
 /**
  * The REST view of the API (plain JSON, API-key auth) and its OpenAPI 3.1 document.
@@ -310,8 +310,9 @@ const DOCS_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsaf
 export async function registerRest(app: FastifyInstance, deps: Deps) {
   const routes = collectRoutes();
   let document: string | undefined;
-  // swagger-ui-dist: the maintained static build of Swagger UI, served from node_modules.
-  const swaggerDir = path.dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
+  // swagger-ui-dist: the maintained static build of Swagger UI, served from node_modules when installed
+  // (an optional package: src/server/optional.ts).
+  const swaggerDir = packageDir("swagger-ui-dist");
 
   await app.register(async (scope) => {
     // Framework-level failures (malformed JSON, wrong content type, body too large) answer in the same JSON shape.
@@ -336,11 +337,15 @@ export async function registerRest(app: FastifyInstance, deps: Deps) {
       return reply.type("application/json; charset=utf-8").send(document);
     });
 
-    scope.get("/api/docs", async (_req, reply) => reply.type("text/html; charset=utf-8").header("content-security-policy", DOCS_CSP).send(DOCS_HTML));
+    scope.get("/api/docs", async (_req, reply) =>
+      swaggerDir
+        ? reply.type("text/html; charset=utf-8").header("content-security-policy", DOCS_CSP).send(DOCS_HTML)
+        : reply.code(503).type("text/plain; charset=utf-8").send(`${notInstalled("Swagger UI", "swagger-ui-dist")}. The OpenAPI document is at /api/openapi.json.\n`),
+    );
     scope.get("/api/docs/init.js", async (_req, reply) => reply.type("text/javascript; charset=utf-8").send(DOCS_INIT));
     scope.get<{ Params: { file: string } }>("/api/docs/:file", async (req, reply) => {
       const type = DOCS_ASSETS[req.params.file];
-      if (!type) return send(reply, 404, { message: "Not found", code: "NOT_FOUND" });
+      if (!type || !swaggerDir) return send(reply, 404, { message: "Not found", code: "NOT_FOUND" });
       return reply
         .type(type)
         .header("cache-control", "public, max-age=86400")

@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { newId } from "../auth/tokens.js";
 import { describeCertificate } from "../engine/http.js";
+import type { Db } from "../db/index.js";
 import type { Caller, Deps } from "./deps.js";
 import { fieldError } from "./field-error.js";
 import { auditedTransaction } from "./audit.js";
@@ -27,15 +28,20 @@ export async function ensureFreshTrust(deps: Deps) {
   if ((version?.value ?? "") !== deps.trustVersion.value) await reloadTrust(deps);
 }
 
-async function bumpTrustVersion(deps: Deps) {
+/**
+ * Running instances reload their trust store when this marker changes (ensureFreshTrust). Takes the
+ * database or an open transaction (an import bumps it in the transaction that adds the certificates).
+ */
+export async function bumpTrustVersion(db: Db) {
   const value = crypto.randomBytes(8).toString("hex");
-  const updated = await deps.db.updateTable("settings").set({ value }).where("key", "=", TRUST_VERSION).executeTakeFirst();
+  const updated = await db.updateTable("settings").set({ value }).where("key", "=", TRUST_VERSION).executeTakeFirst();
   if (Number(updated.numUpdatedRows) === 0) {
-    await deps.db
+    // A concurrent first bump may insert the row between our update and insert: then update it.
+    await db
       .insertInto("settings")
       .values({ key: TRUST_VERSION, value })
       .execute()
-      .catch(() => deps.db.updateTable("settings").set({ value }).where("key", "=", TRUST_VERSION).execute());
+      .catch(() => db.updateTable("settings").set({ value }).where("key", "=", TRUST_VERSION).execute());
   }
 }
 
@@ -70,7 +76,7 @@ export async function trustCertificate(deps: Deps, caller: Caller, pem: string) 
       .execute();
     await record({ action: "certificate.trust", target: { type: "certificate", id, name: info.subject.slice(0, 255) }, changes: certChanges(info) });
   });
-  await bumpTrustVersion(deps);
+  await bumpTrustVersion(deps.db);
   await reloadTrust(deps);
   return { id, fingerprint256: info.fingerprint256 };
 }
@@ -82,6 +88,6 @@ export async function removeCertificate(deps: Deps, caller: Caller, id: string) 
     await trx.deleteFrom("trustedCertificates").where("id", "=", id).execute();
     await record({ action: "certificate.remove", target: { type: "certificate", id, name: cert.subject.slice(0, 255) }, changes: certChanges(cert) });
   });
-  await bumpTrustVersion(deps);
+  await bumpTrustVersion(deps.db);
   await reloadTrust(deps);
 }

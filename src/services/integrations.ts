@@ -209,7 +209,7 @@ export async function createIntegration(deps: Deps, caller: Caller, input: Creat
         .values(input.secrets.map((s) => ({ integrationId: id, kind: s.kind, value: sealSecret(deps.keyring, id, s.kind, s.value), updatedAt: now })))
         .execute();
     }
-    // The creator keeps full access to what they made, whatever their global permissions (contract §3).
+    // The creator keeps full access to what they made, whatever their global permissions (docs/api.md, "Per-integration permissions").
     await trx.insertInto("integrationUserPermissions").values({ integrationId: id, userId: user.id, level: LEVELS.full }).execute();
     if (searchEngineId) {
       await trx

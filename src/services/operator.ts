@@ -18,7 +18,7 @@ export { OperatorError };
 
 /**
  * The identity that operator actions act as: the first admin (the oldest user in a group holding `admin`).
- * A real user rather than a synthetic one, because what is created needs a creator row (contract §3) and an
+ * A real user rather than a synthetic one, because what is created needs a creator row (docs/api.md, "Per-integration permissions") and an
  * audit trail that points at a person who can be asked; undefined while the instance has no admin yet.
  */
 export async function firstAdmin(deps: Deps): Promise<{ id: string; username: string } | undefined> {

@@ -3,13 +3,14 @@ import { z } from "zod";
 import { LEVELS, levelName, type LevelName } from "../auth/permissions.js";
 import { newId } from "../auth/tokens.js";
 import { getKind } from "../kinds/index.js";
-import { DecryptError, secretAad } from "../crypto/keyring.js";
+import { DecryptError, gcmOpen, gcmSeal, secretAad } from "../crypto/keyring.js";
 import { SECRET_KINDS } from "../engine/types.js";
 import { transaction } from "../db/index.js";
 import type { Deps } from "./deps.js";
 import { OperatorError } from "./operator-error.js";
 import { uniqueShort } from "./search-engines.js";
 import { nameColumns } from "./search-name.js";
+import { bumpTrustVersion } from "./certificates.js";
 
 /**
  * `patchbay export` / `patchbay import`: integrations, their secrets and permissions, apps, search engines
@@ -30,7 +31,6 @@ export const EXPORT_VERSION = 1;
 const CHECK_PLAINTEXT = "patchbay-export-check";
 const CHECK_AAD = "patchbay-export:check";
 const exportAad = (integrationId: string, kind: string) => `patchbay-export:v1:${integrationId}:${kind}`;
-const TRUST_VERSION = "trust_version";
 
 const DEFAULT_KDF = { N: 2 ** 15, r: 8, p: 1 };
 
@@ -44,26 +44,13 @@ function derive(passphrase: string, salt: Buffer, kdf: { N: number; r: number; p
   return { enc: out.subarray(0, 32), mac: out.subarray(32) };
 }
 
-function seal(key: Buffer, plaintext: string, aad: string): string {
-  const iv = crypto.randomBytes(12);
-  const c = crypto.createCipheriv("aes-256-gcm", key, iv);
-  c.setAAD(Buffer.from(aad, "utf8"));
-  const ct = Buffer.concat([c.update(plaintext, "utf8"), c.final()]);
-  return [iv, ct, c.getAuthTag()].map((b) => b.toString("base64url")).join(".");
-}
+// Export values are "<iv>.<ciphertext>.<tag>" (no key id: the key comes from the passphrase).
+const seal = (key: Buffer, plaintext: string, aad: string) => gcmSeal(key, plaintext, aad).join(".");
 
 function open(key: Buffer, sealed: string, aad: string): string {
   const parts = sealed.split(".");
   if (parts.length !== 3) throw new DecryptError("not a sealed value");
-  const [iv, ct, tag] = parts.map((p) => Buffer.from(p, "base64url")) as [Buffer, Buffer, Buffer];
-  try {
-    const d = crypto.createDecipheriv("aes-256-gcm", key, iv);
-    d.setAAD(Buffer.from(aad, "utf8"));
-    d.setAuthTag(tag);
-    return Buffer.concat([d.update(ct), d.final()]).toString("utf8");
-  } catch {
-    throw new DecryptError("authentication failed");
-  }
+  return gcmOpen(key, parts as [string, string, string], aad, "authentication failed");
 }
 
 const macOf = (key: Buffer, data: unknown) => crypto.createHmac("sha256", key).update(JSON.stringify(data)).digest("hex");
@@ -432,10 +419,7 @@ export async function importInstance(deps: Deps, text: string, passphrase: strin
       report.trustedCertificatesAdded++;
     }
     if (report.trustedCertificatesAdded) {
-      // Running instances reload their trust store when this marker changes (services/certificates.ts).
-      const value = crypto.randomBytes(8).toString("hex");
-      const updated = await trx.updateTable("settings").set({ value }).where("key", "=", TRUST_VERSION).executeTakeFirst();
-      if (Number(updated.numUpdatedRows) === 0) await trx.insertInto("settings").values({ key: TRUST_VERSION, value }).execute();
+      await bumpTrustVersion(trx);
     }
   });
   return report;

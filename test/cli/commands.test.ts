@@ -4,7 +4,12 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeClient, type TestServer } from "../helpers/patchbay.js";
 import { startArr, type ArrEmulator } from "../../src/kinds/arr-family/emulator.js";
-import { envOf, runCli, tempFile } from "./helpers.js";
+import { envOf, runCli, spawnCli, tempFile } from "./helpers.js";
+import { spawn } from "node:child_process";
+import { newId } from "../../src/auth/tokens.js";
+import { sealSecret } from "../../src/services/secrets.js";
+import { testDialect } from "../helpers/database.js";
+import { ROOT } from "../helpers/process.js";
 import { startPatchbay } from "../helpers/patchbay.js";
 
 /** The `patchbay` CLI as a child process: help, bad input, admin create, user reset-password, test. */
@@ -76,7 +81,12 @@ describe("help and wrong usage (no instance needed)", () => {
       [["test"], /missing the integration id or name/],
       [["test", "a", "b"], /exactly one integration/],
     ];
-    const results = await Promise.all(cases.map(([args, , stdin]) => runCli(args, { PATCHBAY_DATA_DIR: path.join(os.tmpdir(), "patchbay-never-created") }, stdin)));
+    // Four at a time: eighteen CLI processes at once starved a loaded 2-core machine past the deadline.
+    const results: Awaited<ReturnType<typeof runCli>>[] = [];
+    for (let i = 0; i < cases.length; i += 4) {
+      const batch = cases.slice(i, i + 4).map(([args, , stdin]) => runCli(args, { PATCHBAY_DATA_DIR: path.join(os.tmpdir(), "patchbay-never-created") }, stdin));
+      results.push(...(await Promise.all(batch)));
+    }
     cases.forEach(([args, message], i) => {
       expect({ args, code: results[i]!.code }).toEqual({ args, code: 2 });
       expect(results[i]!.stderr).toMatch(message);
@@ -181,6 +191,51 @@ describe("against a running instance", () => {
     expect(byName.code).toBe(0);
     expect(JSON.parse(byName.stdout)).toMatchObject({ ok: true, version: "4.0.14.2939", integration: { id: sonarrId, kind: "sonarr" } });
   });
+
+  it("test takes an id that starts with a dash (one random id in 64 does) as the id, not as an option", async () => {
+    // The cause of a once-in-a-while exit 2 in CI: ids are random base64url, and parseArgs read "-Xb3…" as flags.
+    const id = "-" + newId().slice(1);
+    const now = Date.now();
+    await s.deps.db.insertInto("integrations").values({ id, name: "Dashed Sonarr", nameLower: "dashed sonarr", kind: "sonarr", url: sonarr.url, appId: null, createdBy: s.adminId, createdAt: now, updatedAt: now }).execute();
+    await s.deps.db.insertInto("integrationSecrets").values({ integrationId: id, kind: "apiKey", value: sealSecret(s.deps.keyring, id, "apiKey", KEY), updatedAt: now }).execute();
+    try {
+      const plain = await runCli(["test", id], envOf(s.deps.config));
+      expect({ code: plain.code, stderr: plain.stderr }).toEqual({ code: 0, stderr: "" });
+      expect(plain.stdout).toMatch(/^OK\s+Dashed Sonarr \(sonarr, /);
+      const json = await runCli(["test", "--json", id], envOf(s.deps.config));
+      expect(json.code).toBe(0);
+      expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, integration: { id } });
+      // A real unknown option is still wrong usage.
+      const unknown = await runCli(["test", id, "--verbose"], envOf(s.deps.config));
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toMatch(/Unknown option '--verbose'/);
+    } finally {
+      await s.admin.integration.delete.mutate({ id });
+    }
+  });
+
+  it.runIf(testDialect === "sqlite")("a CLI write waits while another process holds SQLite's write lock longer than the server's 5 s, then succeeds", async () => {
+    await s.admin.user.create.mutate({ username: "locked.out", password: "old-password-1" });
+    const file = s.deps.config.databaseUrl ? s.deps.config.databaseUrl.replace(/^(sqlite|file):(\/\/)?/, "") : path.join(s.deps.config.dataDir, "patchbay.db");
+    // The lock holder is its own process (better-sqlite3 waits synchronously; in this process it would stall the test).
+    const holder = spawn(process.execPath, ["-e", `
+      const db = new (require("better-sqlite3"))(${JSON.stringify(file)});
+      db.exec("BEGIN IMMEDIATE"); console.log("locked");
+      process.stdin.once("data", () => { db.exec("COMMIT"); console.log("released"); db.close(); });`], { cwd: ROOT, stdio: ["pipe", "pipe", "inherit"] });
+    const holderOut = (text: string) => new Promise<void>((resolve) => holder.stdout.on("data", (d) => String(d).includes(text) && resolve()));
+    await holderOut("locked");
+    const cli = spawnCli(["user", "reset-password", "--username", "locked.out", "--password", "new-password-2"], envOf(s.deps.config));
+    // Hold the lock 7 s from the moment the CLI has the database open (its start-up time varies with load).
+    const opened = () => fs.readdirSync(`/proc/${cli.child.pid}/fd`).some((fd) => { try { return fs.readlinkSync(`/proc/${cli.child.pid}/fd/${fd}`) === file; } catch { return false; } });
+    while (cli.child.exitCode === null && !opened()) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 7_000));
+    const stillRunning = cli.child.exitCode === null;
+    holder.stdin.write("go\n");
+    await holderOut("released");
+    const r = await cli.result;
+    expect({ stillRunning, code: r.code, stderr: r.stderr }).toEqual({ stillRunning: true, code: 0, stderr: "" });
+    expect((await login("locked.out", "new-password-2")).status).toBe(200);
+  }, 90_000);
 
   it("test exits 1 with the error code and message when the test fails, without printing the secret", async () => {
     const other = await startArr({ app: "Radarr", apiKey: "radarr-right-key" });

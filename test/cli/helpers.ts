@@ -6,6 +6,11 @@ import type { Config } from "../../src/config.js";
 import { freshDatabase } from "../helpers/database.js";
 import { startPatchbay, type TestServer } from "../helpers/patchbay.js";
 import { ROOT } from "../helpers/process.js";
+import { vi } from "vitest";
+
+// Every CLI suite imports this file. Their tests run several `patchbay` processes each (≈ 1.7 s of CPU
+// apiece); on a loaded 2-core CI machine one takes 10 s or more, so the suite-wide 30 s would fail them.
+vi.setConfig({ testTimeout: 90_000 });
 
 export interface CliResult {
   code: number | null;
@@ -18,6 +23,11 @@ const CONFIG_VARS = /^(PATCHBAY_|SECRET_ENCRYPTION_|DATABASE_URL$|HOST$|PORT$|RE
 
 /** The `patchbay` bin (package.json "bin") as a child process, with the given configuration and stdin. */
 export function runCli(args: string[], env: Record<string, string | undefined> = {}, stdin?: string): Promise<CliResult> {
+  return spawnCli(args, env, stdin).result;
+}
+
+/** runCli with the child process at hand (its pid), for tests that act while the command runs. */
+export function spawnCli(args: string[], env: Record<string, string | undefined> = {}, stdin?: string) {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !CONFIG_VARS.test(k)));
   const child = spawn(process.execPath, [path.join(ROOT, "bin/patchbay.mjs"), ...args], {
     cwd: ROOT,
@@ -29,7 +39,8 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
   child.stdout.on("data", (d) => (stdout += d));
   child.stderr.on("data", (d) => (stderr += d));
   child.stdin.end(stdin ?? "");
-  return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
+  const result = new Promise<CliResult>((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
+  return { child, result };
 }
 
 /** The CLI environment that points at the same instance as a test server (data dir, database, key). */

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import YAML from "yaml";
+import { waitHealthy as waitHealthyAt } from "../../src/testing/net.js";
 import { ROOT } from "../helpers/process.js";
 
 /**
@@ -104,24 +105,19 @@ export function runArgs(svc: ComposeService, o: RunOptions): string[] {
 }
 
 /** Polls /api/health until it answers 200 (or the container exits); milliseconds it took. */
-export async function waitHealthy(url: string, container: string, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  let checked = started;
-  while (Date.now() - started < timeoutMs) {
-    try {
-      const res = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(1000) });
-      if (res.status === 200) return Date.now() - started;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() - checked > 1000) {
+export function waitHealthy(url: string, container: string, timeoutMs: number): Promise<number> {
+  let checked = Date.now();
+  return waitHealthyAt(url, {
+    timeoutMs,
+    // Asking podman costs a process: once a second.
+    gone: async () => {
+      if (Date.now() - checked < 1000) return undefined;
       checked = Date.now();
       const state = await podman(["inspect", "--format", "{{.State.Status}}", container]);
-      if (state.stdout.trim() === "exited") throw new Error(`${container} exited:\n${await logs(container)}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${container}: /api/health not 200 after ${timeoutMs} ms:\n${await logs(container)}`);
+      return state.stdout.trim() === "exited" ? `${container} exited:\n${await logs(container)}` : undefined;
+    },
+    describe: () => logs(container),
+  });
 }
 
 /** What the container wrote (pino logs on stdout, start-up refusals on stderr). */

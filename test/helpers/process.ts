@@ -1,16 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import net from "node:net";
 import path from "node:path";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 
-export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
+import { freePort, waitHealthy as waitHealthyAt } from "../../src/testing/net.js";
+
+export { freePort };
 
 export interface RunningProcess {
   child: ChildProcess;
@@ -52,17 +47,10 @@ export async function npmStart(env: Record<string, string>): Promise<RunningProc
 }
 
 /** Polls until /api/health answers 200; returns the milliseconds it took. */
-export async function waitHealthy(p: RunningProcess, timeoutMs = 30_000): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    if (p.child.exitCode !== null) throw new Error(`process exited with ${p.child.exitCode}:\n${p.output()}`);
-    try {
-      const res = await fetch(`${p.url}/api/health`);
-      if (res.status === 200) return Date.now() - started;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`not healthy after ${timeoutMs} ms:\n${p.output()}`);
+export function waitHealthy(p: RunningProcess, timeoutMs = 30_000): Promise<number> {
+  return waitHealthyAt(p.url, {
+    timeoutMs,
+    gone: () => (p.child.exitCode !== null ? `process exited with ${p.child.exitCode}:\n${p.output()}` : undefined),
+    describe: p.output,
+  });
 }

@@ -1,4 +1,5 @@
 import net from "node:net";
+import { closedPort } from "../../src/testing/net.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeServer, sendJson, type FakeServer } from "../../src/kinds/testing/server.js";
 import { selfSignedCert, startHttpsSonarr } from "../../src/kinds/testing/tls.js";
@@ -16,13 +17,6 @@ afterAll(() => s?.close());
 
 const test = (url: string, value = KEY) => s.admin.integration.testConnection.mutate({ kind: "sonarr", url, secrets: [{ kind: "apiKey", value }] });
 
-async function closedPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 describe("transport failures", () => {
   it("a closed port is CONNECTION_REFUSED", async () => {

@@ -34,7 +34,7 @@ const tags = ["integrations"];
 const dateParam = z.coerce.date({ message: "must be a date (ISO 8601)" });
 
 /**
- * The Integrations API (seed + contract §4). Thin: validation here, rules in services/integrations.ts.
+ * The Integrations API (seed + docs/api.md, "The `integration` router"). Thin: validation here, rules in services/integrations.ts.
  * `.meta({openapi})` + `.output()` also expose each procedure as REST (src/server/rest.ts, /api/openapi.json).
  */
 export const integrationRouter = router({

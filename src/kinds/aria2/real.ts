@@ -3,7 +3,7 @@ import type { DaemonRelease } from "../testing/release.js";
 
 /**
  * The real aria2 (Debian's aria2 1.36.0) with only its JSON-RPC interface on 127.0.0.1, a fixed RPC secret,
- * no DHT/LPD/peer exchange and no user config file (protocols.md §3). Nothing is downloaded.
+ * no DHT/LPD/peer exchange and no user config file (docs/kinds.md, "Which real servers run locally"). Nothing is downloaded.
  */
 const BINARY = "aria2c";
 

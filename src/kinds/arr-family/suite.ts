@@ -17,7 +17,7 @@ export interface SearchResultView {
 export interface ArrSuite {
   kind: "sonarr" | "radarr" | "lidarr" | "readarr" | "prowlarr";
   app: App;
-  /** Catalog facts (contract §8 and protocols.md §1). */
+  /** Catalog facts (docs/api.md, "Catalog" and docs/kinds.md, "Per-kind protocol table"). */
   categories: string[];
   defaultPort: number;
   /** A current release of the app, as /system/status reports it. */

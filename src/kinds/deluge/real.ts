@@ -6,7 +6,7 @@ import { debian12, type DaemonRelease } from "../testing/release.js";
 
 /**
  * The real Deluge 2.0.3 (Debian's deluged + deluge-web) on 127.0.0.1 with a fresh config dir, a fixed web
- * password and a host list naming the daemon (protocols.md §3). The web UI starts *not* connected to the
+ * password and a host list naming the daemon (docs/kinds.md, "Which real servers run locally"). The web UI starts *not* connected to the
  * daemon, as after a fresh install; `withDaemon: false` starts only the web UI (its host list then points at
  * a port nothing listens on).
  */

@@ -4,7 +4,7 @@ import { sampleSessions } from "../mediabrowser-family/emulator.js";
 import { compareVersions } from "../../engine/version.js";
 
 /**
- * Emby Server emulator, from the public protocol facts (protocols.md §1/§2):
+ * Emby Server emulator, from the public protocol facts (docs/kinds.md, "Per-kind protocol table" and "Search endpoints"):
  * - the API lives under `/emby` (Emby also serves the same routes without the prefix); routes are case-insensitive;
  * - `System/Ping` and `System/Info/Public` need **no credential** (so they prove nothing about a key); the
  *   public info has `ServerName`, `Version` (4.x), `Id` and, unlike Jellyfin, **no ProductName**;

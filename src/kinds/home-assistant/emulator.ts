@@ -2,7 +2,7 @@ import { tryJson } from "../../engine/probe.js";
 import { sendJson, startFakeServer, type FakeServer } from "../testing/server.js";
 
 /**
- * Emulator of Home Assistant's REST API, from the public protocol facts (protocols.md §1, §2):
+ * Emulator of Home Assistant's REST API, from the public protocol facts (docs/kinds.md, "Per-kind protocol table" and "Search endpoints"):
  * `Authorization: Bearer <long-lived token>` on every /api call; a missing or wrong token answers
  * **401 `text/plain` "401: Unauthorized"** and is counted as a failed login (Home Assistant shows a
  * "Login attempt failed" notification for each); with `loginAttemptsThreshold` the client IP is banned after

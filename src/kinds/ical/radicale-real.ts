@@ -5,7 +5,7 @@ import { checkBinaries, findBinary, freePort, startDaemon, tempDir, versionLine,
 
 /**
  * The real Radicale (Debian's radicale 3.1.8, a CalDAV server) on 127.0.0.1 with a fresh collection folder
- * and one htpasswd user (protocols.md §3). It serves each calendar collection as one iCalendar document on
+ * and one htpasswd user (docs/kinds.md, "Which real servers run locally"). It serves each calendar collection as one iCalendar document on
  * GET, which is what an "iCal feed URL" is. The harness creates one calendar with one VEVENT and returns its
  * feed URL, with the credentials as userinfo (the form users paste: https://user:pass@host/user/calendar/).
  */

@@ -2,7 +2,7 @@ import type http from "node:http";
 import { sendJson, startFakeServer, type FakeServer } from "../testing/server.js";
 
 /**
- * Emulator of Jackett's HTTP API, from the public protocol facts (docs/spec protocols.md §1, §2):
+ * Emulator of Jackett's HTTP API, from the public protocol facts (docs/kinds.md, "Per-kind protocol table" and "Search endpoints"):
  * - the key only as `apikey` (or `passkey`) query parameter, checked before the indexer;
  * - torznab `/api/v2.0/indexers/<id>/results/torznab/api`: errors inside an **HTTP 200** XML body,
  *   `<error code="100" description="Invalid API Key"/>` for a wrong key, `code="201"` ("Indexer is not

@@ -3,7 +3,7 @@ import { sendJson, startFakeServer, type FakeServer, type Recorded } from "../te
 import { sampleSessions } from "../mediabrowser-family/emulator.js";
 
 /**
- * Jellyfin emulator, from the public protocol facts (protocols.md §1/§2):
+ * Jellyfin emulator, from the public protocol facts (docs/kinds.md, "Per-kind protocol table" and "Search endpoints"):
  * - `System/Ping` and `System/Info/Public` answer **without any credential** (so they prove nothing about a key);
  *   the public info carries `ProductName: "Jellyfin Server"`, `Version`, `Id`, `ServerName`;
  * - authenticated endpoints (`System/Info`, `Search/Hints`, `Sessions/Logout`) answer **401 with an empty body**

@@ -6,7 +6,7 @@ import type { DaemonRelease } from "../testing/release.js";
 
 /**
  * The real NZBGet (Debian's nzbget 21.0) on 127.0.0.1 with a fresh MainDir, the packaged example config,
- * fixed control credentials and no news server (protocols.md §3). Foreground server mode (`-s`).
+ * fixed control credentials and no news server (docs/kinds.md, "Which real servers run locally"). Foreground server mode (`-s`).
  */
 const BINARY = "nzbget";
 const EXAMPLE_CONF = "/usr/share/doc/nzbget/examples/nzbget.conf.gz";

@@ -2,7 +2,7 @@ import type http from "node:http";
 import { startFakeServer, type FakeServer } from "../testing/server.js";
 
 /**
- * Plex Media Server emulator, from the public protocol facts (protocols.md §1/§2):
+ * Plex Media Server emulator, from the public protocol facts (docs/kinds.md, "Per-kind protocol table" and "Search endpoints"):
  * - replies are XML unless the request says `Accept: application/json`;
  * - `/identity` needs no token (MediaContainer machineIdentifier + version);
  * - everything else needs `X-Plex-Token` (header or query); a missing/wrong token gets **401 with a small

@@ -6,7 +6,7 @@ import type { DaemonRelease } from "../testing/release.js";
 
 /**
  * The real qBittorrent (Debian's qbittorrent-nox 4.5.2) on 127.0.0.1 with a fresh profile, fixed Web UI
- * credentials and the IP ban after failed logins disabled (protocols.md §3).
+ * credentials and the IP ban after failed logins disabled (docs/kinds.md, "Which real servers run locally").
  */
 const BINARY = "qbittorrent-nox";
 

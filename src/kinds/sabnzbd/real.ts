@@ -6,7 +6,7 @@ import type { DaemonRelease } from "../testing/release.js";
 
 /**
  * The real SABnzbd (Debian's sabnzbdplus 3.7.1, from "contrib"; needs unrar from "non-free") on 127.0.0.1
- * with a fresh config dir, a fixed API key and NZB key, no update check, no browser (protocols.md §3).
+ * with a fresh config dir, a fixed API key and NZB key, no update check, no browser (docs/kinds.md, "Which real servers run locally").
  * Install it with scripts/install-sabnzbd.sh (it is not in Debian "main").
  */
 const BINARY = "sabnzbdplus";

@@ -12,7 +12,7 @@ import { sendJson, startFakeServer, type FakeServer } from "../testing/server.js
  *   2 = Jellyfin, 3 = Emby, 4 = not configured: seerr-team/seerr v3.1.0 server/constants/server.ts), so a
  *   Seerr that was migrated from Overseerr reports `mediaServerType: 1`.
  * - authenticated routes take `X-Api-Key`; a missing or wrong key gets **403** JSON
- *   `{"status":403,"error":"You do not have permission to access this endpoint"}` (not 401) (protocols.md §1).
+ *   `{"status":403,"error":"You do not have permission to access this endpoint"}` (not 401) (docs/kinds.md, "Per-kind protocol table").
  * - the request validator runs before authentication and is **strict about `query`**: a value with `+` or any
  *   reserved character left raw (`!'()*` included) answers 400 (docs/kinds.md, search row).
  * - requests (server/routes/request.ts, same file in all three): `GET /request?take&skip&filter&sort` →

@@ -1,4 +1,3 @@
-import net from "node:net";
 import { afterAll, beforeAll, expect } from "vitest";
 import { startFakeServer, type FakeServer } from "./server.js";
 import { startPatchbay, type TestServer } from "../../../test/helpers/patchbay.js";
@@ -15,14 +14,7 @@ export function expectStrictlyEncoded(raw: string | undefined) {
   expect(decodeURIComponent(raw!)).toBe(EXOTIC);
 }
 
-/** A loopback port nothing listens on (bound once, then released). */
-export async function closedPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
+export { closedPort } from "../../testing/net.js";
 
 /** Some other web server (by default a router admin page) that answers 200 HTML on every path. */
 export function startHtmlPage(title = "Router admin", heading = "Welcome to your router"): Promise<FakeServer> {

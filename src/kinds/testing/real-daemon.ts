@@ -49,32 +49,7 @@ export function versionLine(binary: string, args: string[], match: RegExp): stri
   return m[1];
 }
 
-/** A free TCP port on 127.0.0.1 (bind port 0, read it, close). Ports handed out in this process are never reused. */
-const handedOut = new Set<number>();
-export async function freePort(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const srv = net.createServer();
-      srv.unref();
-      srv.once("error", reject);
-      srv.listen(0, "127.0.0.1", () => {
-        const addr = srv.address();
-        const p = typeof addr === "object" && addr ? addr.port : 0;
-        srv.close(() => resolve(p));
-      });
-    });
-    if (!handedOut.has(port)) {
-      handedOut.add(port);
-      return port;
-    }
-  }
-  throw new Error("no free port found");
-}
-
-/** A port nothing listens on (for CONNECTION_REFUSED tests). */
-export async function closedPort(): Promise<number> {
-  return freePort();
-}
+export { closedPort, freePort } from "../../testing/net.js";
 
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `patchbay-${prefix}-`));

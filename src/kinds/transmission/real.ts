@@ -5,7 +5,7 @@ import type { DaemonRelease } from "../testing/release.js";
 
 /**
  * The real Transmission (Debian's transmission-daemon 3.00) on 127.0.0.1 with a fresh config dir, RPC auth
- * on with fixed credentials, whitelist 127.0.0.1, no DHT/LPD/UPnP (protocols.md §3).
+ * on with fixed credentials, whitelist 127.0.0.1, no DHT/LPD/UPnP (docs/kinds.md, "Which real servers run locally").
  *
  * Never probe it with an unauthenticated request: each one counts as a failed login.
  */
