@@ -21,7 +21,11 @@ const targets: [string, string | undefined][] = [
   ["MariaDB", process.env.MYSQL_URL],
 ];
 for (const [name, url] of targets) {
-  if (!url) console.warn(`\n*** SKIPPED: health multi-instance test on ${name}: set ${name === "PostgreSQL" ? "PG_URL" : "MYSQL_URL"} (scripts/*-start.sh) ***\n`);
+  if (url) continue;
+  const reason = `set ${name === "PostgreSQL" ? "PG_URL" : "MYSQL_URL"} (scripts/*-start.sh)`;
+  console.warn(`\n*** SKIPPED: health multi-instance test on ${name}: ${reason} ***\n`);
+  // Counted as skipped (vitest also refuses a file without any suite).
+  describe.skip(`health checks with two instances on ${name} (${reason})`, () => it("each integration is checked once per interval in total", () => undefined));
 }
 
 const INTERVAL_S = 2;

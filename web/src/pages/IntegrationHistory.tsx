@@ -1,7 +1,7 @@
 import { Alert, Loader, Stack, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "../api";
-import { AuditTable, Pager, usePages } from "./admin/AuditLog";
+import { AuditTable, Pager, usePages } from "../components/AuditTable";
 
 /** Who changed or controlled this integration (audit.integration): shown to its full users. */
 export function IntegrationHistory({ id }: { id: string }) {
