@@ -196,7 +196,7 @@ describe.skipIf(!chromiumAvailable())("web UI: administration screens", () => {
       // Every stop shows where the focus is (Mantine's focus ring on :focus-visible).
       expect(f.visible, `focus ring on ${f.label}`).toBe(true);
     }
-    expect(order.slice(0, 6)).toEqual(["Patchbay home", "Switch to dark theme", "Account menu", "Integrations", "Search", "API keys"]);
+    expect(order.slice(0, 6)).toEqual(["Patchbay home", "Switch to dark theme", "Account menu", "Dashboard", "Integrations", "Search"]);
     // Back to the theme toggle and switch the theme with the keyboard.
     await page.keyboard.press("Shift+Tab");
     await page.keyboard.press("Shift+Tab");

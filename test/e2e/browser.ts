@@ -66,22 +66,22 @@ export async function setupTokenFrom(output: () => string, timeoutMs = 20_000): 
   throw new Error(`no setup token in the server log:\n${output()}`);
 }
 
-export async function signIn(page: Page, username: string, password: string) {
-  await page.getByLabel("User name").fill(username);
-  await page.getByRole("textbox", { name: "Password", exact: true }).fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  // The dashboard is the landing page; the integrations list is one click away in the navigation.
-  await page.getByRole("heading", { name: "Dashboard", exact: true }).waitFor();
-  await page.getByRole("link", { name: "Integrations", exact: true }).click();
-  await page.getByRole("heading", { name: "Integrations", exact: true }).waitFor();
-}
-
-/** Signs in and stays on the dashboard. */
+/** Signs in and stays on the dashboard (the landing page). */
 export async function signInToDashboard(page: Page, username: string, password: string) {
   await page.getByLabel("User name").fill(username);
   await page.getByRole("textbox", { name: "Password", exact: true }).fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("heading", { name: "Dashboard", exact: true }).waitFor();
+}
+
+/**
+ * Signs in, then opens the integrations list by its address (at phone width its navigation link sits in the
+ * closed drawer), with a fresh page load so no focus is left behind for keyboard tests.
+ */
+export async function signIn(page: Page, username: string, password: string) {
+  await signInToDashboard(page, username, password);
+  await page.goto(new URL("/integrations", page.url()).href);
+  await page.getByRole("heading", { name: "Integrations", exact: true }).waitFor();
 }
 
 export async function signOut(page: Page) {

@@ -50,7 +50,7 @@ describe("web UI bundle budget", () => {
     const sizes = routeSizes(DIST, APP);
     const home = sizes.routes.find((r) => r.path === sizes.landing)!;
     const admin = sizes.routes.filter((r) => r.path.startsWith("/admin/"));
-    expect(admin.map((r) => r.path).sort()).toEqual(["/admin/apps", "/admin/certificates", "/admin/groups", "/admin/search-engines", "/admin/users"]);
+    expect(admin.map((r) => r.path).sort()).toEqual(["/admin/apps", "/admin/audit", "/admin/certificates", "/admin/groups", "/admin/notifications", "/admin/search-engines", "/admin/users"]);
     for (const r of admin) {
       const own = r.files.filter((f) => !home.files.includes(f));
       expect(own.length, r.path).toBeGreaterThan(0);
