@@ -137,4 +137,4 @@ describe("emby kind over the API", () => {
   });
 });
 
-describeSearchHang("emby", secrets, () => startEmby({ apiKey: KEY, hints: embyHints }));
+describeSearchHang("emby", secrets, () => startEmby({ apiKey: KEY, hints: embyHints }), (e) => void (e.state.hang = true));

@@ -131,4 +131,4 @@ describe("plex kind over the API", () => {
   });
 });
 
-describeSearchHang("plex", secrets, () => startPlex({ token: TOKEN, metadata: plexSample }));
+describeSearchHang("plex", secrets, () => startPlex({ token: TOKEN, metadata: plexSample }), (e) => void (e.state.hang = true));

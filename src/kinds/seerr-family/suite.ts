@@ -166,5 +166,5 @@ export function seerrSuite(kind: "overseerr" | "jellyseerr") {
     });
   });
 
-  describeSearchHang(kind, secrets, () => startSeerr({ flavor, apiKey: KEY, results: seerrResults }));
+  describeSearchHang(kind, secrets, () => startSeerr({ flavor, apiKey: KEY, results: seerrResults }), (e) => void (e.state.hang = true));
 }

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorOf, startPatchbay, type TestServer } from "../../../test/helpers/patchbay.js";
 import { startHtmlPage } from "./kind-helpers.js";
-import type { FakeServer } from "./server.js";
 
 export { closedPort } from "./kind-helpers.js";
 
@@ -52,7 +51,11 @@ export const startWebPage = (title = "Welcome to nginx!") => startHtmlPage(title
  * Search against a server that starts hanging after the integration was created: GATEWAY_TIMEOUT well within
  * a short deadline (1 s here), with no secret in the error. `start` gives an emulator with a `hang` switch.
  */
-export function describeSearchHang(kind: string, secrets: SecretInput, start: () => Promise<FakeServer & { state: { hang?: boolean } }>) {
+/**
+ * A search against a service that stops answering is GATEWAY_TIMEOUT within the deadline, with no secret in the
+ * error or the log. `hang` switches the started emulator to hanging (each emulator keeps that switch its own way).
+ */
+export function describeSearchHang<T extends { url: string; close(): Promise<void> }>(kind: string, secrets: SecretInput, start: () => Promise<T>, hang: (server: T) => void) {
   describe(`${kind} search against a hanging server`, () => {
     let fast: TestServer;
     beforeAll(async () => {
@@ -64,7 +67,7 @@ export function describeSearchHang(kind: string, secrets: SecretInput, start: ()
       const slow = await start();
       try {
         const integrationId = await createOk(fast, kind, slow.url, secrets);
-        slow.state.hang = true;
+        hang(slow);
         const started = Date.now();
         const err = await errorOf(fast.admin.integration.searchInIntegration.query({ integrationId, query: EXOTIC_QUERY }));
         expect(err.code).toBe("GATEWAY_TIMEOUT");
