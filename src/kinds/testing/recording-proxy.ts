@@ -1,5 +1,5 @@
 import http from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { listenLoopback } from "./server.js";
 
 /**
  * A transparent loopback HTTP proxy in front of a real server: forwards every request unchanged (Host
@@ -29,7 +29,6 @@ export interface RecordingProxy {
 export async function startRecordingProxy(target: string, opts: { reverseProxyHeaders?: boolean } = {}): Promise<RecordingProxy> {
   const upstream = new URL(target);
   const exchanges: Exchange[] = [];
-  const sockets = new Set<Socket>();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -68,19 +67,10 @@ export async function startRecordingProxy(target: string, opts: { reverseProxyHe
       out.end(requestBody);
     });
   });
-  server.on("connection", (s) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as AddressInfo).port;
+  const { port, close } = await listenLoopback(server);
   return {
     url: `http://127.0.0.1:${port}`,
     exchanges,
-    close: () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
+    close,
   };
 }
