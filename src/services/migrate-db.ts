@@ -20,6 +20,14 @@ const TABLES: (keyof Database)[] = [
   "searchEngines",
   "trustedCertificates",
   "settings",
+  "dashboardLayouts",
+  "integrationHealth",
+  "healthEvents",
+  "healthHourly",
+  "healthLeases",
+  "notificationTargets",
+  "notificationDeliveries",
+  "auditLog",
 ];
 const BATCH = 500;
 
@@ -87,6 +95,13 @@ function orderKey(table: keyof Database): string[] {
       return ["integrationId", "groupId"];
     case "settings":
       return ["key"];
+    case "dashboardLayouts":
+      return ["userId"];
+    case "integrationHealth":
+    case "healthLeases":
+      return ["integrationId"];
+    case "healthHourly":
+      return ["integrationId", "hour"];
     default:
       return ["id"];
   }
