@@ -1,19 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorOf, startPatchbay, type TestServer } from "../../../test/helpers/patchbay.js";
 import { startArr, type ArrEmulator, type ArrOptions } from "./emulator.js";
+import type { SearchResult } from "../../engine/types.js";
 import type { FakeServer } from "../testing/server.js";
 import { describeSearchHang } from "../testing/media-helpers.js";
 import { closedPort, createIntegration, EXOTIC, expectNoSecret, expectStrictlyEncoded, expectTestError, startHtmlPage, testConnection } from "../testing/kind-helpers.js";
 
 type App = ArrOptions["app"];
-export interface SearchResultView {
-  id: string;
-  name: string;
-  link?: string;
-  image?: string;
-  text?: string;
-  type?: string;
-}
+/** A search result as the API returns it (the same shape the adapters produce). */
+export type SearchResultView = SearchResult;
 
 export interface ArrSuite {
   kind: "sonarr" | "radarr" | "lidarr" | "readarr" | "prowlarr";
