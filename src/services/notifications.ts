@@ -321,13 +321,21 @@ export async function testTarget(deps: Deps, caller: Caller, id: string) {
 /**
  * Sends an event to every target subscribed to it; returns once the deliveries are recorded and started
  * (they finish, with their retries, in the background). Call after the change it reports has committed.
- * The audit module calls `notifyEvent(deps, "audit", {audit: entry})`.
+ * The whole send is tracked from this call on (target lookup included), so settleNotifications and shutdown
+ * also wait for an event whose targets are still being looked up. src/server/app.ts sends every audit entry.
  */
-export async function notifyEvent(deps: Deps, event: NotificationEvent, payload: EventPayload): Promise<void> {
+export function notifyEvent(deps: Deps, event: NotificationEvent, payload: EventPayload): Promise<void> {
+  const s = stateOf(deps);
+  const p = startDeliveries(deps, s, event, payload);
+  s.inflight.add(p);
+  void p.finally(() => s.inflight.delete(p));
+  return p;
+}
+
+async function startDeliveries(deps: Deps, s: State, event: NotificationEvent, payload: EventPayload): Promise<void> {
   try {
     const rows = await deps.db.selectFrom("notificationTargets").selectAll().execute();
     const targets = rows.map((r) => openTarget(deps, r)).filter((t) => t.events.includes(event));
-    const s = stateOf(deps);
     for (const t of targets) {
       const p = deliver(deps, t, event, payload, { retries: true }).catch((err: unknown) => {
         deps.log.warn({ err: err instanceof Error ? err.message : String(err), targetId: t.id, event }, "notification delivery failed");
