@@ -47,8 +47,8 @@ export async function rawTrpc(baseUrl: string, apiKey: string, procedure: string
  * `sessions.last_seen_at` are left out: resolving a key or session touches them (throttled) on any request,
  * accepted or not, by design.
  */
-export async function dbFingerprint(db: Kysely<Database>): Promise<{ hash: string; counts: Record<string, number> }> {
-  const tables = (await db.introspection.getTables()).map((t) => t.name).sort();
+export async function dbFingerprint(db: Kysely<Database>, ignore: readonly string[] = []): Promise<{ hash: string; counts: Record<string, number> }> {
+  const tables = (await db.introspection.getTables()).map((t) => t.name).filter((t) => !ignore.includes(t)).sort();
   const h = crypto.createHash("sha256");
   const counts: Record<string, number> = {};
   for (const t of tables) {
@@ -66,6 +66,13 @@ export async function dbFingerprint(db: Kysely<Database>): Promise<{ hash: strin
   }
   return { hash: h.digest("hex"), counts };
 }
+
+/**
+ * Tables that record what happened rather than hold data a request changes: a refused request may add to them
+ * (a failed login or a refused control action is audited; a failed connection test of a stored integration
+ * updates its health), and must still change nothing else.
+ */
+export const RECORD_TABLES = ["audit_log", "integration_health", "health_events", "health_hourly", "health_leases", "notification_deliveries"] as const;
 
 /** Logs in over HTTP and creates an API key; returns the token. */
 export async function apiKeyFor(baseUrl: string, username = ADMIN.username, password = ADMIN.password): Promise<string> {
