@@ -6,6 +6,7 @@ import { sql, type Kysely } from "kysely";
 import { beforeAll, describe, expect, it } from "vitest";
 import { migrate, openDatabase, type DialectName, type OpenedDb } from "../../src/db/index.js";
 import { migrations } from "../../src/db/migrations.js";
+import { adminQuery } from "../../bench/lib/database.js";
 
 /**
  * Schema parity: the one migration list must build the same schema on SQLite, PostgreSQL and MySQL/MariaDB.
@@ -262,27 +263,6 @@ interface Fresh {
   drop(): Promise<void>;
 }
 
-async function adminQuery(serverUrl: string, dialect: "postgres" | "mysql", statement: string): Promise<void> {
-  if (dialect === "postgres") {
-    const pg = await import("pg");
-    const client = new pg.default.Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  } else {
-    const mysql = await import("mysql2/promise");
-    const conn = await mysql.default.createConnection({ uri: serverUrl.replace(/^mariadb:/, "mysql:") });
-    try {
-      await conn.query(statement);
-    } finally {
-      await conn.end();
-    }
-  }
-}
-
 async function freshDatabase(dialect: DialectName): Promise<Fresh> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "pb-parity-"));
   if (dialect === "sqlite") {
@@ -292,7 +272,6 @@ async function freshDatabase(dialect: DialectName): Promise<Fresh> {
   const name = `pb_parity_${crypto.randomBytes(6).toString("hex")}`;
   await adminQuery(
     serverUrl,
-    dialect,
     dialect === "postgres" ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
   );
   const url = new URL(serverUrl);
@@ -302,7 +281,7 @@ async function freshDatabase(dialect: DialectName): Promise<Fresh> {
     dataDir,
     drop: async () => {
       fs.rmSync(dataDir, { recursive: true, force: true });
-      await adminQuery(serverUrl, dialect, dialect === "postgres" ? `DROP DATABASE IF EXISTS ${name} WITH (FORCE)` : `DROP DATABASE IF EXISTS ${name}`);
+      await adminQuery(serverUrl, dialect === "postgres" ? `DROP DATABASE IF EXISTS ${name} WITH (FORCE)` : `DROP DATABASE IF EXISTS ${name}`);
     },
   };
 }
