@@ -6,7 +6,7 @@ import type { Config } from "../../src/config.js";
 import { freshDatabase } from "../helpers/database.js";
 import { startPatchbay, type TestServer } from "../helpers/patchbay.js";
 import { ROOT } from "../helpers/process.js";
-import { vi } from "vitest";
+import { afterAll, vi } from "vitest";
 
 // Every CLI suite imports this file. Their tests run several `patchbay` processes each (≈ 1.7 s of CPU
 // apiece); on a loaded 2-core CI machine one takes 10 s or more, so the suite-wide 30 s would fail them.
@@ -85,9 +85,10 @@ export async function persistentInstance() {
 }
 
 const tempDirs: string[] = [];
-// Temp files live until the test file's worker exits; removed then so runs do not pile up in /tmp.
-process.once("exit", () => {
-  for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
+// Temp files live until the importing test file ends; removed then so runs do not pile up in /tmp (a
+// worker's "exit" event does not fire when vitest ends a forked worker, so it cannot be the hook).
+afterAll(() => {
+  for (const d of tempDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
 export function tempFile(name: string, content: string, mode = 0o600): string {

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { freePort, waitForPort } from "./real-daemon.js";
 import { releaseAvailable, releases } from "./release.js";
@@ -21,6 +22,7 @@ describe.each(releases.map((r) => [r.label, r] as const))("%s daemons", (_label,
       expect(((await res.json()) as { result: { version: string } }).result.version).toBe(version);
     } finally {
       await daemon.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
     }
     expect(() => process.kill(daemon.pid, 0)).toThrow();
   });
