@@ -3,6 +3,8 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { Client as McpClient } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeClient } from "../helpers/patchbay.js";
 import { freePort, ROOT } from "../helpers/process.js";
@@ -117,8 +119,8 @@ describe.skipIf(!enabled)("the image", () => {
     ]);
     expect(inside).not.toMatch(/^has:/m);
     const entries = inside.split("\n");
-    for (const dev of ["vite", "vitest", "typescript", "tsx", "esbuild", "react", "@mantine/core", "playwright-core", "@types/node"]) expect(entries).not.toContain(dev);
-    for (const prod of ["better-sqlite3", "fastify", "pg", "ioredis", "mysql2", "@trpc/server"]) expect(entries).toContain(prod);
+    for (const dev of ["vite", "vitest", "typescript", "tsx", "esbuild", "react", "@mantine/core", "playwright-core", "@types/node", "swagger-ui-dist"]) expect(entries).not.toContain(dev);
+    for (const prod of ["better-sqlite3", "fastify", "pg", "ioredis", "mysql2", "@trpc/server", "@modelcontextprotocol/sdk"]) expect(entries).toContain(prod);
     expect(entries).not.toContain("src");
     expect(entries.at(-1)).toBe("1000");
     const [image] = JSON.parse(await podmanOk(["image", "inspect", IMAGE]));
@@ -183,6 +185,25 @@ describe.skipIf(!enabled)("compose.yaml: one container on SQLite", () => {
     const created = await api.integration.create.mutate({ name: "Sonarr", kind: "sonarr", url: sonarr.url, secrets: [{ kind: "apiKey", value: API_KEY }] });
     expect(created).toEqual({ id: expect.any(String) });
     integrationId = (created as { id: string }).id;
+  }, 30_000);
+
+  it("MCP works in the image (it keeps the MCP SDK by default); /api/docs says how to add Swagger UI, which it leaves out", async () => {
+    const api = makeClient(url, { cookie: await cookieLogin(url, "owner", "owner-password-1") });
+    const { token } = await api.auth.createApiKey.mutate({ name: "agent" });
+    const client = new McpClient({ name: "container-test", version: "1.0.0" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/api/mcp`), { requestInit: { headers: { ApiKey: token } } }));
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name)).toContain("testConnection");
+      const result = (await client.callTool({ name: "testConnection", arguments: { id: integrationId } })) as { isError?: boolean; content: { text: string }[] };
+      expect(result.isError).toBeFalsy();
+      expect(JSON.parse(result.content[0]!.text)).toMatchObject({ ok: true, version: "4.0.14.2939" });
+    } finally {
+      await client.close();
+    }
+    const docs = await fetch(`${url}/api/docs`);
+    expect(docs.status).toBe(503);
+    expect(await docs.text()).toContain("npm install --no-save swagger-ui-dist@");
   }, 30_000);
 
   it("the operator CLI works inside the container (`podman exec … patchbay test`)", async () => {
