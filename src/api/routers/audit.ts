@@ -2,8 +2,7 @@ import { z } from "zod";
 import { LEVELS } from "../../auth/permissions.js";
 import { requireIntegration } from "../../services/access.js";
 import { listAudit } from "../../services/audit.js";
-import { dateInput } from "../capability-table.js";
-import { id } from "../schemas.js";
+import { dateParam, id } from "../schemas.js";
 import { protectedProcedure, requirePermission, router } from "../trpc.js";
 
 /** The audit log (README "Audit log"): admins read all of it; an integration's full users read its history. */
@@ -43,8 +42,8 @@ export const auditRouter = router({
           actorId: id.optional(),
           integrationId: id.optional(),
           action: z.string().trim().min(1, "must not be empty").max(64, "must be at most 64 characters").optional(),
-          from: dateInput.optional(),
-          to: dateInput.optional(),
+          from: dateParam.optional(),
+          to: dateParam.optional(),
         })
         .strict()
         .refine((v) => !v.from || !v.to || v.from.getTime() <= v.to.getTime(), { path: ["to"], message: "must not be before from" })
