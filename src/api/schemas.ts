@@ -96,3 +96,6 @@ export const appFields = z.object({
   href: httpLink.nullish(),
   pingUrl: httpLink.nullish(),
 });
+
+/** A date in a query: a Date over tRPC (superjson), an ISO 8601 string in a REST query string (coerced). */
+export const dateParam = z.coerce.date({ message: "must be a date (ISO 8601)" });

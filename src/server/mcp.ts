@@ -171,8 +171,74 @@ export async function buildMcpServer(ctx: Context): Promise<McpServer> {
     (args) => run(ctx, "integration.searchInIntegration", args),
   );
 
+  server.registerTool(
+    "health",
+    {
+      title: "Integration health",
+      description:
+        "Current health of one integration ({status: ok|failing|unknown, checkedAt, latencyMs?, version?, code?, message?, warning?}) and its history [{at, status, code?}] between from and to (default: the last 7 days). Needs use access.",
+      inputSchema: {
+        id: z.string().describe("Integration id"),
+        from: z.string().optional().describe("ISO 8601 date-time, e.g. 2026-01-31T00:00:00Z"),
+        to: z.string().optional().describe("ISO 8601 date-time"),
+      },
+      annotations: { readOnlyHint: true },
+    },
+    (args) => run(ctx, "integration.health", args),
+  );
+
+  server.registerTool(
+    "checkNow",
+    {
+      title: "Check an integration now",
+      description: "Run the connection test of a saved integration now and record it as its health. Needs interact access (use only → FORBIDDEN). Result: the new health.",
+      inputSchema: { id: z.string().describe("Integration id") },
+      annotations: { readOnlyHint: false, openWorldHint: true },
+    },
+    (args) => run(ctx, "integration.checkNow", args),
+  );
+
+  registerAuditTools(server, ctx);
   registerCapabilityTools(server, ctx);
   return server;
+}
+
+const AUDIT_ENTRY =
+  "{items: [{id, at, actor: {type: user|apiKey|operator|provisioning, id?, name}, action, target?: {type, id, name?}, ip?, changes?, outcome: ok|error}], nextCursor} — newest first; pass nextCursor as cursor for the next page. Never contains a secret.";
+const auditPage = {
+  limit: z.number().int().min(1).max(200).optional().describe("Entries per page (1–200, default 50)"),
+  cursor: z.string().optional().describe("nextCursor of the previous page"),
+};
+
+/** The audit log (README "Audit log"), read-only: the whole log for admins, one integration's history for its full users. */
+function registerAuditTools(server: McpServer, ctx: Context) {
+  server.registerTool(
+    "audit_list",
+    {
+      title: "Audit log",
+      description: `Who changed or controlled what, when and from where. Needs admin (anyone else: FORBIDDEN). Filters combine. Result: ${AUDIT_ENTRY}`,
+      inputSchema: {
+        ...auditPage,
+        actorId: z.string().optional().describe("Only entries of this user (id)"),
+        integrationId: z.string().optional().describe("Only entries about this integration"),
+        action: z.string().optional().describe("Only this action, e.g. integration.update, downloads.pause, auth.loginFailed"),
+        from: z.string().optional().describe("ISO 8601 date-time, e.g. 2026-01-31T00:00:00Z"),
+        to: z.string().optional().describe("ISO 8601 date-time (inclusive)"),
+      },
+      annotations: { readOnlyHint: true },
+    },
+    (args) => run(ctx, "audit.list", args),
+  );
+  server.registerTool(
+    "audit_integration",
+    {
+      title: "Integration history",
+      description: `The audit entries of one integration. Needs full access to it (otherwise NOT_FOUND, as for a missing id). Result: ${AUDIT_ENTRY}`,
+      inputSchema: { integrationId: z.string().describe("Integration id"), ...auditPage },
+      annotations: { readOnlyHint: true },
+    },
+    (args) => run(ctx, "audit.integration", args),
+  );
 }
 
 type Def = { type: string; options?: { _zod: { def: Def } }[] };

@@ -138,7 +138,9 @@ function collectRoutes(): Route[] {
     const def = procedure._def as unknown as { meta?: OpenApiMeta; inputs: ZodLike[]; output?: ZodLike };
     const openapi = def.meta?.openapi;
     if (!openapi) continue;
-    const input = def.inputs[0];
+    let input = def.inputs[0];
+    // An object input with a default (audit.list: callable without input) still takes its fields from the query.
+    while (input && ["default", "prefault", "optional"].includes(input._zod.def.type) && input._zod.def.innerType) input = input._zod.def.innerType;
     const inputType = input?._zod.def.type;
     routes.push({
       procedurePath,

@@ -1,5 +1,7 @@
 import { TRPCError } from "@trpc/server";
+import type { Transaction } from "kysely";
 import { newId } from "../auth/tokens.js";
+import type { Database } from "../db/schema.js";
 import { auditedTransaction } from "./audit.js";
 import type { Caller, Deps } from "./deps.js";
 
@@ -22,23 +24,30 @@ export async function appById(deps: Deps, id: string) {
   return row;
 }
 
-export async function createApp(deps: Deps, caller: Caller, input: AppInput) {
+/** The app row itself, inside the caller's transaction (createApp; provisioning links a new app in the same one). */
+export async function insertApp(trx: Transaction<Database>, createdBy: string, input: AppInput): Promise<string> {
   const id = newId();
-  await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
-    await trx
-      .insertInto("apps")
-      .values({
-        id,
-        name: input.name,
-        description: input.description ?? null,
-        iconUrl: input.iconUrl,
-        href: input.href ?? null,
-        pingUrl: input.pingUrl ?? null,
-        createdBy: caller.user!.id,
-        createdAt: Date.now(),
-      })
-      .execute();
+  await trx
+    .insertInto("apps")
+    .values({
+      id,
+      name: input.name,
+      description: input.description ?? null,
+      iconUrl: input.iconUrl,
+      href: input.href ?? null,
+      pingUrl: input.pingUrl ?? null,
+      createdBy,
+      createdAt: Date.now(),
+    })
+    .execute();
+  return id;
+}
+
+export async function createApp(deps: Deps, caller: Caller, input: AppInput) {
+  const id = await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
+    const id = await insertApp(trx, caller.user!.id, input);
     await record({ action: "app.create", target: { type: "app", id, name: input.name }, changes: { name: input.name } });
+    return id;
   });
   return { id };
 }

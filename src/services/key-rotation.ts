@@ -3,6 +3,7 @@ import path from "node:path";
 import { DecryptError, Keyring, keyFromHex, secretAad, type Key } from "../crypto/keyring.js";
 import type { Db } from "../db/index.js";
 import { OperatorError } from "./operator-error.js";
+import { operatorActor, type Actor } from "./audit.js";
 import { rotateSecrets, verifyKeyring } from "./secrets.js";
 import { unreadableTargets } from "./notifications.js";
 
@@ -29,6 +30,8 @@ export interface RotationPlan {
   /** The generated key file in the data dir, replaced after verification; undefined when the key comes from the environment. */
   keyFile?: string;
   progress?: (message: string) => void;
+  /** Who rotates (the audit log's actor): the CLI's operator unless said otherwise. */
+  actor?: Actor;
 }
 
 export interface RotationReport {
@@ -137,7 +140,7 @@ export async function rotateKey(plan: RotationPlan): Promise<RotationReport> {
   }
 
   // Step 2: re-encrypt (resumable, compare-and-set per row).
-  const { reencrypted } = await rotateSecrets(db, both);
+  const { reencrypted } = await rotateSecrets(db, both, undefined, plan.actor ?? operatorActor("operator", "cli"));
   say(`re-encrypted ${reencrypted} secret(s) under key ${newKey.id}`);
 
   // Step 3: every secret and the key marker must open with the new key alone.

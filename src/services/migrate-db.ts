@@ -2,6 +2,7 @@ import type { Keyring } from "../crypto/keyring.js";
 import { migrate, type Db } from "../db/index.js";
 import type { Database } from "../db/schema.js";
 import { EVERYONE_GROUP_ID } from "../db/schema.js";
+import { auditedTransaction, operatorActor, type Actor } from "./audit.js";
 import { loadSecrets } from "./secrets.js";
 
 /** Tables in foreign-key order: parents before children. */
@@ -37,8 +38,11 @@ export class MigrateDbError extends Error {}
  * Copies every row from one Patchbay database to another (SQLite → PostgreSQL/MariaDB, or back), in one
  * transaction on the target. Secrets are copied as ciphertext: their associated data (integration id and
  * kind) does not change, so the same key opens them; every one is decrypted once afterwards to prove it.
+ *
+ * The copy ends with one audit entry on the target (`database.migrate`, by `actor`), in the copy's
+ * transaction: the new database's history says where it came from.
  */
-export async function copyDatabase(source: Db, target: Db, keyring: Keyring, log: (line: string) => void = () => undefined) {
+export async function copyDatabase(source: Db, target: Db, keyring: Keyring, log: (line: string) => void = () => undefined, actor: Actor = operatorActor("operator", "cli")) {
   await migrate(source);
   await migrate(target);
   const used = await target.selectFrom("users").select("id").limit(1).executeTakeFirst();
@@ -46,7 +50,7 @@ export async function copyDatabase(source: Db, target: Db, keyring: Keyring, log
   if (used || integrations) throw new MigrateDbError("The target database already holds Patchbay data; copy into an empty database.");
 
   const counts: Record<string, number> = {};
-  await target.transaction().execute(async (trx) => {
+  await auditedTransaction(target, actor, async (trx, record) => {
     // The migration seeds these rows on the target too; the source's copies replace them.
     await trx.deleteFrom("settings").execute();
     await trx.deleteFrom("userGroups").where("id", "=", EVERYONE_GROUP_ID).execute();
@@ -69,6 +73,8 @@ export async function copyDatabase(source: Db, target: Db, keyring: Keyring, log
       }
       log(`${table}: ${counts[table]} rows`);
     }
+    // Table names and row counts only.
+    await record({ action: "database.migrate", changes: { rows: { ...counts } } });
   });
 
   // Prove the secrets arrived intact and open with this key.

@@ -4,16 +4,16 @@ import path from "node:path";
 import type { Logger } from "pino";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import type { LevelName } from "../auth/permissions.js";
+import { LEVELS, type LevelName } from "../auth/permissions.js";
 import { getKind, kindIds } from "../kinds/index.js";
 import { SECRET_KINDS, type SecretKind } from "../engine/types.js";
 import { constraintKind } from "../db/index.js";
 import { appFields, name as nameSchema, serviceUrl } from "../api/schemas.js";
-import { createApp, updateApp } from "./apps.js";
+import { insertApp, updateApp } from "./apps.js";
 import type { Caller, Deps } from "./deps.js";
 import { createIntegration, savePermissions, updateIntegration } from "./integrations.js";
 import { operatorCaller } from "./operator.js";
-import { operatorActor } from "./audit.js";
+import { auditedTransaction, operatorActor } from "./audit.js";
 import { createEngine, uniqueShort } from "./search-engines.js";
 import { loadSecrets } from "./secrets.js";
 
@@ -279,8 +279,12 @@ async function applyEntry(deps: Deps, caller: Caller, entry: Entry, env: NodeJS.
       const app = existing.appId ? await deps.db.selectFrom("apps").selectAll().where("id", "=", existing.appId).executeTakeFirst() : undefined;
       const want = { name: entry.app.name, description: entry.app.description ?? null, iconUrl: entry.app.iconUrl, href: entry.app.href ?? null, pingUrl: entry.app.pingUrl ?? null };
       if (!app) {
-        const { id: appId } = await createApp(deps, caller, want);
-        await deps.db.updateTable("integrations").set({ appId }).where("id", "=", id).execute();
+        // The new app and its link are one change: one transaction, one entry (as integration.create does).
+        await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
+          const appId = await insertApp(trx, caller.user!.id, want);
+          await trx.updateTable("integrations").set({ appId }).where("id", "=", id).execute();
+          await record({ action: "integration.update", target: { type: "integration", id, name: entry.name }, integrationId: id, changes: { appId: { from: existing.appId, to: appId }, appCreated: want.name } });
+        });
         if (outcome === "unchanged") outcome = "updated";
       } else if (app.name !== want.name || app.description !== want.description || app.iconUrl !== want.iconUrl || app.href !== want.href || app.pingUrl !== want.pingUrl) {
         await updateApp(deps, caller, { id: app.id, ...want });
@@ -290,18 +294,26 @@ async function applyEntry(deps: Deps, caller: Caller, entry: Entry, env: NodeJS.
     if (wantsEngine && def.search) {
       const engine = await deps.db.selectFrom("searchEngines").select("id").where("integrationId", "=", id).executeTakeFirst();
       if (!engine) {
-        await createEngine(deps, caller, { name: entry.name, short: await uniqueShort(deps.db, entry.name), iconUrl: def.iconUrl, urlTemplate: null, integrationId: id });
+        // The declared short name right away when it is free: one write, one audit entry.
+        const declared = typeof entry.searchEngine === "object" ? entry.searchEngine.short.toLowerCase() : undefined;
+        const free = declared && !(await deps.db.selectFrom("searchEngines").select("id").where("short", "=", declared).executeTakeFirst());
+        await createEngine(deps, caller, { name: entry.name, short: free ? declared : await uniqueShort(deps.db, entry.name), iconUrl: def.iconUrl, urlTemplate: null, integrationId: id });
         if (outcome === "unchanged") outcome = "updated";
       }
     }
   }
   if (typeof entry.searchEngine === "object" && def.search) {
     const wanted = entry.searchEngine.short.toLowerCase();
-    const engine = await deps.db.selectFrom("searchEngines").select(["id", "short"]).where("integrationId", "=", id).executeTakeFirst();
+    const engine = await deps.db.selectFrom("searchEngines").select(["id", "name", "short"]).where("integrationId", "=", id).executeTakeFirst();
     if (engine && engine.short !== wanted) {
       const taken = await deps.db.selectFrom("searchEngines").select("id").where("short", "=", wanted).executeTakeFirst();
       if (taken) warn(`search engine short name "${wanted}" is used by another search engine; kept "${engine.short}"`);
-      else await deps.db.updateTable("searchEngines").set({ short: wanted }).where("id", "=", engine.id).execute();
+      else {
+        await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
+          await trx.updateTable("searchEngines").set({ short: wanted }).where("id", "=", engine.id).execute();
+          await record({ action: "searchEngine.update", target: { type: "searchEngine", id: engine.id, name: engine.name }, integrationId: id, changes: { short: { from: engine.short, to: wanted } } });
+        });
+      }
     }
   }
   if (entry.permissions) await applyPermissions(deps, caller, id, entry.permissions, warn);
@@ -322,7 +334,7 @@ async function applyPermissions(
     const byName = new Map(rows.map((r) => [r.name, r.id]));
     for (const n of names) if (!byName.has(n)) warn(`permissions.groups: there is no group "${n}"; its permission is skipped`);
     const permissions = names.filter((n) => byName.has(n)).map((n) => ({ principalId: byName.get(n)!, permission: perms.groups![n]! }));
-    await savePermissions(deps, caller, "group", { entityId: id, permissions });
+    if (!(await samePermissions(deps, "group", id, permissions))) await savePermissions(deps, caller, "group", { entityId: id, permissions });
   }
   if (perms.users) {
     const names = Object.keys(perms.users);
@@ -332,6 +344,20 @@ async function applyPermissions(
     const permissions = names.filter((n) => byName.has(n)).map((n) => ({ principalId: byName.get(n)!, permission: perms.users![n]! }));
     const row = await deps.db.selectFrom("integrations").select("createdBy").where("id", "=", id).executeTakeFirst();
     if (row?.createdBy) permissions.push({ principalId: row.createdBy, permission: "full" });
-    await savePermissions(deps, caller, "user", { entityId: id, permissions });
+    if (!(await samePermissions(deps, "user", id, permissions))) await savePermissions(deps, caller, "user", { entityId: id, permissions });
   }
+}
+
+/**
+ * Whether the stored rows already are `wanted` (duplicates collapsed to the highest level, as savePermissions
+ * does): then nothing is written, and a restart leaves no audit entry for a change that did not happen.
+ */
+async function samePermissions(deps: Deps, principal: "user" | "group", id: string, wanted: { principalId: string; permission: LevelName }[]): Promise<boolean> {
+  const want = new Map<string, number>();
+  for (const p of wanted) want.set(p.principalId, Math.max(want.get(p.principalId) ?? 0, LEVELS[p.permission]));
+  const rows =
+    principal === "user"
+      ? await deps.db.selectFrom("integrationUserPermissions").select(["userId as principalId", "level"]).where("integrationId", "=", id).execute()
+      : await deps.db.selectFrom("integrationGroupPermissions").select(["groupId as principalId", "level"]).where("integrationId", "=", id).execute();
+  return rows.length === want.size && rows.every((r) => want.get(r.principalId) === Number(r.level));
 }

@@ -1,6 +1,9 @@
 import { KeyError, Keyring, secretAad, DecryptError } from "../crypto/keyring.js";
 import { constraintKind, type Db } from "../db/index.js";
 import type { SecretKind, Secrets } from "../engine/types.js";
+import type { Transaction } from "kysely";
+import type { Database } from "../db/schema.js";
+import { auditedTransaction, type Actor } from "./audit.js";
 import { rotateTargetSecrets } from "./notifications.js";
 
 const KEY_CHECK = "key_check";
@@ -75,8 +78,11 @@ export function toSecrets(list: { kind: SecretKind; value: string }[]): Secrets 
  * Re-encrypts every secret that is not under the current key. Reads never stop: each row is rewritten by
  * a compare-and-set on its old value, and old keys stay in the keyring until this returns. Resumable: a
  * second run only touches what is left.
+ *
+ * `actor` (the CLI's `secrets rotate-key`): the marker that switches the database to the new key is written
+ * together with one audit entry, in one transaction.
  */
-export async function rotateSecrets(db: Db, keyring: Keyring, batchSize = 200): Promise<{ reencrypted: number; failed: number }> {
+export async function rotateSecrets(db: Db, keyring: Keyring, batchSize = 200, actor?: Actor): Promise<{ reencrypted: number; failed: number }> {
   let reencrypted = 0;
   let failed = 0;
   const prefix = `v1.${keyring.current.id}.%`;
@@ -115,6 +121,14 @@ export async function rotateSecrets(db: Db, keyring: Keyring, batchSize = 200): 
   const targets = await rotateTargetSecrets(db, keyring);
   reencrypted += targets.reencrypted;
   failed += targets.failed;
-  await db.updateTable("settings").set({ value: keyring.seal("ok", KEY_CHECK_AAD) }).where("key", "=", KEY_CHECK).execute();
+  const marker = (q: Db | Transaction<Database>) => q.updateTable("settings").set({ value: keyring.seal("ok", KEY_CHECK_AAD) }).where("key", "=", KEY_CHECK).execute();
+  if (!actor) await marker(db);
+  else {
+    // Key ids and counts only (a key id is a fingerprint, not the key).
+    await auditedTransaction(db, actor, async (trx, record) => {
+      await marker(trx);
+      await record({ action: "secrets.rotateKey", target: { type: "encryptionKey", id: keyring.current.id }, changes: { keyId: keyring.current.id, reencrypted, failed } });
+    });
+  }
   return { reencrypted, failed };
 }

@@ -5,7 +5,7 @@ import { newId } from "../auth/tokens.js";
 import { getKind } from "../kinds/index.js";
 import { DecryptError, gcmOpen, gcmSeal, secretAad } from "../crypto/keyring.js";
 import { SECRET_KINDS } from "../engine/types.js";
-import { transaction } from "../db/index.js";
+import { auditedTransaction, operatorActor, type Actor } from "./audit.js";
 import type { Deps } from "./deps.js";
 import { OperatorError } from "./operator-error.js";
 import { uniqueShort } from "./search-engines.js";
@@ -285,8 +285,9 @@ export function openExport(text: string, passphrase: string) {
   return { data, plain, exportedAt: doc.data.exportedAt };
 }
 
-export async function importInstance(deps: Deps, text: string, passphrase: string): Promise<ImportReport> {
-  const { data, plain } = openExport(text, passphrase);
+/** `actor`: who imports (the CLI's operator); the import leaves one audit entry, in its transaction. */
+export async function importInstance(deps: Deps, text: string, passphrase: string, actor: Actor = operatorActor("operator", "cli")): Promise<ImportReport> {
+  const { data, plain, exportedAt } = openExport(text, passphrase);
   const report: ImportReport = {
     integrations: { created: 0, updated: 0 },
     apps: { created: 0, updated: 0 },
@@ -296,7 +297,7 @@ export async function importInstance(deps: Deps, text: string, passphrase: strin
     warnings: [],
   };
   const now = Date.now();
-  await transaction(deps.db, async (trx) => {
+  await auditedTransaction(deps.db, actor, async (trx, record) => {
     // A retried transaction (deadlock victim) starts its report over.
     Object.assign(report, { integrations: { created: 0, updated: 0 }, apps: { created: 0, updated: 0 }, searchEngines: { created: 0, updated: 0 }, groupsCreated: [], trustedCertificatesAdded: 0, warnings: [] });
     const users = new Map((await trx.selectFrom("users").select(["id", "username"]).execute()).map((u) => [u.username, u.id]));
@@ -421,6 +422,19 @@ export async function importInstance(deps: Deps, text: string, passphrase: strin
     if (report.trustedCertificatesAdded) {
       await bumpTrustVersion(trx);
     }
+    // Names and counts only: the secrets stay in the file and the encrypted rows.
+    await record({
+      action: "instance.import",
+      changes: {
+        exportedAt,
+        integrations: { ...report.integrations, names: data.integrations.slice(0, 50).map((i) => i.name) },
+        apps: report.apps,
+        searchEngines: report.searchEngines,
+        groupsCreated: report.groupsCreated,
+        trustedCertificatesAdded: report.trustedCertificatesAdded,
+        warnings: report.warnings.length,
+      },
+    });
   });
   return report;
 }

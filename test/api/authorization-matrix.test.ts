@@ -77,6 +77,7 @@ const row = (anonymous: Cell, noRights: Cell, use: Cell, interact: Cell, full: C
 });
 const needsFull = row("UNAUTHORIZED", "NOT_FOUND", "NOT_FOUND", "NOT_FOUND", "ok");
 const needsUse = row("UNAUTHORIZED", "NOT_FOUND", "ok", "ok", "ok");
+const needsInteract = row("UNAUTHORIZED", "NOT_FOUND", "FORBIDDEN", "ok", "ok");
 const needsCreate: Record<Who, Cell> = { ...row("UNAUTHORIZED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN"), fullAll: "ok", admin: "ok" };
 const everyone = row("ok", "ok", "ok", "ok", "ok");
 const signedIn = row("UNAUTHORIZED", "ok", "ok", "ok", "ok");
@@ -113,6 +114,9 @@ const procedures: [string, Record<Who, Cell>, (c: Client, who: Who) => Promise<u
     (c) => c.integration.saveGroupIntegrationPermissions.mutate({ entityId: X, permissions: [{ principalId: fullGroupId, permission: "full" }] }),
   ],
   ["searchInIntegration", needsUse, (c) => c.integration.searchInIntegration.query({ integrationId: X, query: "anything" })],
+  // Issue #15 (the other surfaces: test/api/surface-matrix.test.ts).
+  ["health", needsUse, (c) => c.integration.health.query({ id: X })],
+  ["checkNow", needsInteract, (c) => c.integration.checkNow.mutate({ id: X })],
 ];
 
 async function outcome(p: Promise<unknown>): Promise<Cell> {

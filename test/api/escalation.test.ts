@@ -183,6 +183,32 @@ describe("users: password resets and deletion only for users whose access is wit
   });
 });
 
+describe("the audit log and notification targets stay with admins (tRPC, REST, MCP)", () => {
+  it("a user manager with integration-full-all cannot read the log, nor add a target that would receive every audit event", async () => {
+    const manager = await s.user(["user-manage", "integration-full-all"]);
+    const before = (await s.admin.notification.list.query()).length;
+    const target = { name: "exfiltrate", type: "webhook", url: `${thief.url}/audit`, events: ["audit"] };
+    expect((await errorOf(manager.client.notification.create.mutate(target as never))).code).toBe("FORBIDDEN");
+    const rest = await fetch(`${s.url}/api/notifications`, { method: "POST", headers: { ApiKey: manager.apiKey, "content-type": "application/json" }, body: JSON.stringify(target) });
+    expect(rest.status).toBe(403);
+    expect((await s.admin.notification.list.query()).length).toBe(before);
+
+    expect((await errorOf(manager.client.audit.list.query({}))).code).toBe("FORBIDDEN");
+    expect((await fetch(`${s.url}/api/audit`, { headers: { ApiKey: manager.apiKey } })).status).toBe(403);
+    const mcp = await mcpCall(manager.apiKey, "audit_list", {});
+    expect(mcp).toMatchObject({ isError: true });
+    expect(mcp.text).toMatch(/^FORBIDDEN/);
+    // What they may read: the history of integrations they fully manage (here: all, through integration-full-all).
+    const id = await sonarrIntegration();
+    expect((await mcpCall(manager.apiKey, "audit_integration", { integrationId: id })).isError).toBe(false);
+    // A change they make is recorded under their own name, and nothing reached the attacker's server.
+    await manager.client.group.create.mutate({ name: "audited-manager-group" });
+    const last = (await s.admin.audit.list.query({ actorId: manager.id, action: "group.create" })).items[0];
+    expect(last).toMatchObject({ actor: { type: "apiKey", id: manager.id }, target: { type: "group", name: "audited-manager-group" } });
+    expect(thief.requests.filter((r) => JSON.stringify(r).includes("/audit"))).toEqual([]);
+  });
+});
+
 describe("the last admin", () => {
   it("cannot be demoted, removed from the last admin-granting group, or have that group deleted — not even by themselves", async () => {
     const admins = await adminsGroup();

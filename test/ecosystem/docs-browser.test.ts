@@ -41,7 +41,7 @@ describe.skipIf(!available)("/api/docs in headless Chromium", () => {
     await page.goto(`${s.url}/api/docs`);
     await page.waitForSelector(".opblock-tag", { timeout: 15_000 });
     const tags = await page.$$eval(".opblock-tag", (els) => els.map((e) => e.getAttribute("data-tag")));
-    expect(tags).toEqual(["integrations", "kinds", "auth", "apps", "search engines", "notifications", ...CAPABILITY_NAMES.map((c) => `capabilities: ${c}`), "dashboard"]);
+    expect(tags).toEqual(["integrations", "kinds", "auth", "apps", "search engines", "notifications", "audit", ...CAPABILITY_NAMES.map((c) => `capabilities: ${c}`), "dashboard"]);
     const doc = await (await fetch(`${s.url}/api/openapi.json`)).json();
     const operations = Object.values<Record<string, unknown>>(doc.paths).reduce((n, ops) => n + Object.keys(ops).length, 0);
     expect(await page.$$eval(".opblock-summary-path", (els) => els.length)).toBe(operations);

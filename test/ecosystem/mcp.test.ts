@@ -74,10 +74,12 @@ describe("MCP at /api/mcp", () => {
     expect((await fetch(`${s.url}/api/mcp`, { method: "DELETE" })).status).toBe(405);
   });
 
-  it("lists the eight integration tools with descriptions that state the contract", async () => {
+  it("lists the ten integration tools with descriptions that state the contract", async () => {
     const { tools } = await mcp.listTools();
-    // Besides them: one tool per capability read and action (test/capabilities/permissions.test.ts), named <router>_<procedure>.
-    expect(tools.map((t) => t.name).filter((n) => !n.includes("_")).sort()).toEqual(["all", "byId", "create", "delete", "getKinds", "search", "searchInIntegration", "testConnection"]);
+    // Besides them: one tool per capability read and action (test/capabilities/permissions.test.ts), named <router>_<procedure>,
+    // and the two audit reads (test/api/surface-matrix.test.ts).
+    expect(tools.map((t) => t.name).filter((n) => !n.includes("_")).sort()).toEqual(["all", "byId", "checkNow", "create", "delete", "getKinds", "health", "search", "searchInIntegration", "testConnection"]);
+    expect(tools.map((t) => t.name).filter((n) => n.startsWith("audit_")).sort()).toEqual(["audit_integration", "audit_list"]);
     const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
     expect(byName.getKinds!.description).toMatch(/ALTERNATIVES/);
     expect(byName.create!.description).toMatch(/\{id\}/);
@@ -88,6 +90,9 @@ describe("MCP at /api/mcp", () => {
     expect(byName.create!.inputSchema.required?.sort()).toEqual(["kind", "name", "secrets", "url"]);
     expect(byName.search!.annotations?.readOnlyHint).toBe(true);
     expect(byName.delete!.annotations?.destructiveHint).toBe(true);
+    for (const read of ["health", "audit_list", "audit_integration"]) expect(byName[read]!.annotations?.readOnlyHint, read).toBe(true);
+    expect(byName.audit_list!.description).toMatch(/Needs admin/);
+    expect(byName.checkNow!.description).toMatch(/interact/);
   });
 
   it("getKinds answers the catalog", async () => {

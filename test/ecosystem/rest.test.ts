@@ -70,10 +70,10 @@ describe("OpenAPI document", () => {
     expect(result.valid).toBe(true);
   });
 
-  it("describes every integration procedure, with API-key security and explicit response schemas", () => {
-    const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { meta?: { openapi?: { method: string; path: string } } } }>;
-    const integrationProcedures = Object.keys(procedures).filter((p) => p.startsWith("integration."));
-    expect(integrationProcedures.length).toBeGreaterThanOrEqual(15);
+  it("describes every procedure of integration, notification, dashboard and audit (subscriptions are SSE), with API-key security and explicit response schemas", () => {
+    const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { type: string; meta?: { openapi?: { method: string; path: string } } } }>;
+    const integrationProcedures = Object.keys(procedures).filter((p) => /^(integration|notification|dashboard|audit)\./.test(p) && procedures[p]!._def.type !== "subscription");
+    expect(integrationProcedures.length).toBeGreaterThanOrEqual(26);
     for (const p of integrationProcedures) {
       const openapi = procedures[p]!._def.meta?.openapi;
       expect(openapi, `${p} has a REST route`).toBeDefined();
@@ -373,6 +373,44 @@ describe("bad input is a 4xx naming the field, never a 500", () => {
     expect(res.status).toBe(502);
     expect(res.body).toMatchObject({ code: "BAD_GATEWAY", upstream: { code: "CONNECTION_REFUSED" } });
     await rest("DELETE", `/integrations/${created.body.id}`, { key: creator.apiKey });
+  });
+});
+
+describe("the audit log over REST", () => {
+  it("GET /audit pages and filters (ISO 8601 dates in and out); GET /integrations/{id}/audit for the integration's full users", async () => {
+    const adminKey = (await s.admin.auth.createApiKey.mutate({ name: "rest audit" })).token;
+    const made = await rest("POST", "/integrations", { key: creator.apiKey, body: sonarrBody("Audited over REST") });
+    expect(made.status).toBe(200);
+    const id = made.body.id as string;
+
+    const first = await rest("GET", "/audit?limit=2", { key: adminKey });
+    expect(first.status).toBe(200);
+    expect(first.body.items).toHaveLength(2);
+    expect(first.body.items[0].at).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(typeof first.body.nextCursor).toBe("string");
+    const second = await rest("GET", `/audit?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`, { key: adminKey });
+    expect(second.status).toBe(200);
+    expect(second.body.items.map((e: { id: string }) => e.id)).not.toContain(first.body.items[0].id);
+
+    const at = (await rest("GET", `/integrations/${id}/audit`, { key: creator.apiKey })).body.items.at(-1);
+    expect(at).toMatchObject({ action: "integration.create", actor: { type: "apiKey", name: "tests" }, target: { type: "integration", id, name: "Audited over REST" } });
+    const windowed = await rest("GET", `/audit?action=integration.create&from=${encodeURIComponent(at.at)}&to=${encodeURIComponent(at.at)}`, { key: adminKey });
+    expect(windowed.status).toBe(200);
+    expect(windowed.body.items.map((e: { id: string }) => e.id)).toContain(at.id);
+    expect(windowed.body.items.every((e: { at: string; action: string }) => e.at === at.at && e.action === "integration.create")).toBe(true);
+
+    for (const [query, field] of [
+      ["from=yesterday", "from"],
+      ["limit=0", "limit"],
+      ["cursor=not-a-cursor", "cursor"],
+    ]) {
+      const bad = await rest("GET", `/audit?${query}`, { key: adminKey });
+      expect(bad.status, query).toBe(400);
+      expect(bad.body.message).toContain(field);
+    }
+    expect((await rest("GET", "/audit", { key: creator.apiKey })).status).toBe(403);
+    expect((await rest("GET", `/integrations/${id}/audit`, { key: nobody.apiKey })).status).toBe(404);
+    expect((await rest("GET", "/audit")).status).toBe(401);
   });
 });
 

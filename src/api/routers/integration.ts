@@ -16,7 +16,7 @@ import {
   voidOutput,
   writeResultOutput,
 } from "../outputs.js";
-import { appFields, id, name, permissionLevel, secretKind, secretValue, serviceUrl } from "../schemas.js";
+import { appFields, dateParam, id, name, permissionLevel, secretKind, secretValue, serviceUrl } from "../schemas.js";
 import { protectedProcedure, publicProcedure, requirePermission, router } from "../trpc.js";
 
 const kind = z.string().refine((k) => (kindIds as string[]).includes(k), { message: `unknown integration kind; see integration.getKinds` });
@@ -31,7 +31,6 @@ const permissionsInput = z
 
 const tags = ["integrations"];
 // A Date over tRPC (superjson), an ISO 8601 string over REST; an invalid one is a 400 naming the field.
-const dateParam = z.coerce.date({ message: "must be a date (ISO 8601)" });
 
 /**
  * The Integrations API (seed + docs/api.md, "The `integration` router"). Thin: validation here, rules in services/integrations.ts.
