@@ -6,7 +6,8 @@ import type { Context } from "../api/trpc.js";
 import { CATEGORIES, ERROR_CODES, SECRET_KINDS } from "../engine/types.js";
 import type { Deps } from "../services/deps.js";
 import { CAPABILITIES } from "../api/capability-table.js";
-import { apiKeyContext, callProcedure, describeError } from "./rest.js";
+import { errorBody } from "../api/error-body.js";
+import { callProcedure, contextFromRequest } from "./context.js";
 import { isModuleNotFound, notInstalled } from "./optional.js";
 
 /**
@@ -26,10 +27,11 @@ async function run(ctx: Context, procedurePath: string, input: unknown, map: (da
   try {
     return jsonResult(map(await callProcedure(ctx, procedurePath, input)));
   } catch (cause) {
-    const { body } = describeError(cause, procedurePath, input, ctx);
+    const { body } = errorBody(cause);
     if (body.code === "INTERNAL_SERVER_ERROR") ctx.deps.log.error({ err: cause, path: procedurePath }, "MCP tool failed");
     const extra = body.upstream ? `\n${JSON.stringify({ upstream: body.upstream })}` : "";
-    return { isError: true, content: [{ type: "text", text: `${body.code}: ${body.message}${extra}` }] };
+    // The text for the model; the same body as REST's error (code, message, issues, upstream) as structured data.
+    return { isError: true, content: [{ type: "text", text: `${body.code}: ${body.message}${extra}` }], structuredContent: { ...body } };
   }
 }
 
@@ -175,11 +177,9 @@ export async function buildMcpServer(ctx: Context): Promise<McpServer> {
   return server;
 }
 
-type Def = { type: string; options?: { _zod: { def: Def } }[] };
-/** A field that accepts a Date (the table's `dateInput`): a union with a z.date() member. */
+/** A field that accepts a Date (the table's `dateInput`): a z.date() or a union with a z.date() member. */
 function acceptsDate(field: z.ZodType): boolean {
-  const def = (field as unknown as { _zod: { def: Def } })._zod.def;
-  return def.type === "date" || (def.type === "union" && Boolean(def.options?.some((o) => o._zod.def.type === "date")));
+  return field instanceof z.ZodDate || (field instanceof z.ZodUnion && field.options.some((o) => o instanceof z.ZodDate));
 }
 
 /** MCP inputs are plain JSON (and JSON Schema has no Date): a date is an ISO 8601 string there; the procedure converts it. */
@@ -236,7 +236,7 @@ function methodNotAllowed(reply: FastifyReply) {
 /** Registers POST /api/mcp (and GET/DELETE → 405, so no client waits on an SSE stream that never comes). */
 export async function registerMcp(app: FastifyInstance, deps: Deps) {
   app.post("/api/mcp", async (req, reply) => {
-    const ctx = await apiKeyContext(deps, req);
+    const ctx = await contextFromRequest(deps, req, reply, { cookies: false });
     if (!ctx.caller.user) {
       return reply
         .code(401)
