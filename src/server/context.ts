@@ -1,6 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { appRouter } from "../api/root.js";
-import { createCallerFactory, type Context } from "../api/trpc.js";
+import type { Context } from "../api/trpc.js";
 import { resolveCaller, SESSION_TTL_MS } from "../services/auth.js";
 import type { Deps } from "../services/deps.js";
 
@@ -76,16 +75,4 @@ export async function contextFromRequest(deps: Deps, req: FastifyRequest, reply:
       }
     },
   };
-}
-
-const createCaller = createCallerFactory(appRouter);
-
-/**
- * Calls a procedure by its dotted path ("integration.byId") as the context's caller, through the same
- * middleware (guards, permissions) and error formatting as a tRPC request.
- */
-export async function callProcedure(ctx: Context, procedurePath: string, input: unknown): Promise<unknown> {
-  const caller = createCaller(ctx) as unknown as Record<string, unknown>;
-  const fn = procedurePath.split(".").reduce<unknown>((acc, key) => (acc as Record<string, unknown>)[key], caller);
-  return (fn as (input: unknown) => Promise<unknown>)(input);
 }

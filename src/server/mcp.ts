@@ -7,7 +7,8 @@ import { CATEGORIES, ERROR_CODES, SECRET_KINDS } from "../engine/types.js";
 import type { Deps } from "../services/deps.js";
 import { CAPABILITIES } from "../api/capability-table.js";
 import { errorBody } from "../api/error-body.js";
-import { callProcedure, contextFromRequest } from "./context.js";
+import { contextFromRequest } from "./context.js";
+import { callProcedure } from "./procedures.js";
 import { isModuleNotFound, notInstalled } from "./optional.js";
 
 /**

@@ -1,6 +1,6 @@
 import type { OpenApiMethod, OpenApiProcedureRecord } from "trpc-to-openapi";
 import { z } from "zod";
-import { appRouter } from "../api/root.js";
+import { procedureRecord } from "./procedures.js";
 
 /**
  * The REST route table, built from public APIs only: the procedures are found by walking the router object
@@ -39,18 +39,6 @@ export const HAND_ROUTES: { procedurePath: string; method: OpenApiMethod; path: 
   { procedurePath: "integration.byIds", method: "POST", path: "/integrations/by-ids" },
   { procedurePath: "integration.testConnection", method: "POST", path: "/integrations/test" },
 ];
-
-/** Every procedure by dotted path, from the router object's own properties (sub-routers are objects, procedures functions). */
-export function procedureRecord(router: object = appRouter, prefix = ""): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(router)) {
-    if (key.startsWith("_") || key === "createCaller") continue; // the router's own members, not procedures
-    const path = prefix ? `${prefix}.${key}` : key;
-    if (typeof value === "function") out[path] = value;
-    else if (value && typeof value === "object") Object.assign(out, procedureRecord(value, path));
-  }
-  return out;
-}
 
 /** A field's schema under optional/default/nullable wrappers and transforms (zod's public classes). */
 function baseSchema(schema: z.ZodType): z.ZodType {

@@ -1,6 +1,7 @@
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { procedureRecord, restRoutes } from "../../src/server/rest-routes.js";
+import { procedureRecord } from "../../src/server/procedures.js";
+import { restRoutes } from "../../src/server/rest-routes.js";
 import { errorOf, startPatchbay, type TestServer } from "../helpers/patchbay.js";
 import { sampleSeries, startArr, type ArrEmulator } from "../../src/kinds/arr-family/emulator.js";
 
