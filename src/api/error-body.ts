@@ -6,7 +6,7 @@ import { FieldIssues, type FieldIssue } from "../services/field-error.js";
 /**
  * The one error mapper of every surface: tRPC's error formatter (src/api/trpc.ts), REST (src/server/rest.ts)
  * and MCP (src/server/mcp.ts) all turn a failure into the same code, message, field issues and HTTP status
- * here (docs/api.md, "Errors").
+ * here (docs/api.md, "The `integration` router": errors and their `issues`).
  */
 
 /**
