@@ -42,12 +42,25 @@ const secretInput = z.object({
 });
 
 /** The SDK is loaded on the first MCP request: most instances never get one (~25 MB, ~0.1 s saved at start). */
-let sdk: Promise<[typeof import("@modelcontextprotocol/sdk/server/mcp.js"), typeof import("@modelcontextprotocol/sdk/server/streamableHttp.js")]> | undefined;
-const loadSdk = () => (sdk ??= Promise.all([import("@modelcontextprotocol/sdk/server/mcp.js"), import("@modelcontextprotocol/sdk/server/streamableHttp.js")]));
+let sdk:
+  | Promise<[typeof import("@modelcontextprotocol/sdk/server/mcp.js"), typeof import("@modelcontextprotocol/sdk/server/streamableHttp.js"), typeof import("@modelcontextprotocol/sdk/types.js")]>
+  | undefined;
+const loadSdk = () =>
+  (sdk ??= Promise.all([import("@modelcontextprotocol/sdk/server/mcp.js"), import("@modelcontextprotocol/sdk/server/streamableHttp.js"), import("@modelcontextprotocol/sdk/types.js")]));
+
+type ToolHandler = (args: Record<string, unknown>) => Promise<CallToolResult>;
 
 export async function buildMcpServer(ctx: Context): Promise<McpServer> {
-  const [{ McpServer }] = await loadSdk();
-  const server = new McpServer({ name: "patchbay", version: "1.0.0" }, { capabilities: { tools: {} } });
+  const [{ McpServer }, , { CallToolRequestSchema }] = await loadSdk();
+  const mcp = new McpServer({ name: "patchbay", version: "1.0.0" }, { capabilities: { tools: {} } });
+  // Each tool's schema describes its arguments (tools/list); the handlers are kept to be called directly (below).
+  const handlers = new Map<string, ToolHandler>();
+  const server = {
+    registerTool: ((name: string, config: never, handler: ToolHandler) => {
+      handlers.set(name, handler);
+      return mcp.registerTool(name, config, handler as never);
+    }) as unknown as McpServer["registerTool"],
+  };
 
   server.registerTool(
     "getKinds",
@@ -175,7 +188,15 @@ export async function buildMcpServer(ctx: Context): Promise<McpServer> {
   );
 
   registerCapabilityTools(server, ctx);
-  return server;
+  // Arguments go to the procedure unchecked by the SDK: its input schema is the one set of rules, so a refused
+  // argument is the same structured BAD_REQUEST (code, message, issues) as over tRPC and REST, not the SDK's
+  // own text. (Replaces McpServer's tools/call handler through the public Server API; tools/list stays its own.)
+  mcp.server.setRequestHandler(CallToolRequestSchema, async (request) => {
+    const handler = handlers.get(request.params.name);
+    if (!handler) return { isError: true, content: [{ type: "text", text: `Tool ${request.params.name} not found` }] };
+    return handler(request.params.arguments ?? {});
+  });
+  return mcp;
 }
 
 /** A field that accepts a Date (the table's `dateInput`): a z.date() or a union with a z.date() member. */
@@ -194,7 +215,7 @@ function mcpShape(shape: Record<string, z.ZodType>): Record<string, z.ZodType> {
  * A tool per capability read and action (docs/capabilities.md), generated from the same table as the routers
  * and calling the same procedures as the key's user: reads need use, actions interact.
  */
-function registerCapabilityTools(server: McpServer, ctx: Context) {
+function registerCapabilityTools(server: Pick<McpServer, "registerTool">, ctx: Context) {
   const envelopeText =
     "Result: one envelope per integration, in input order: {integration:{id,name,kind}, updatedAt, data} or {integration, error:{code, message}} when that service failed (CONNECTION_REFUSED, INVALID_CREDENTIALS, TIMEOUT…).";
   for (const [cap, def] of Object.entries(CAPABILITIES)) {

@@ -65,6 +65,17 @@ describe("the same refusal on every surface", () => {
     expect(await viaMcp(creator, input)).toEqual(trpc);
   });
 
+  it("a wrong type (which MCP's own schema check used to answer in its own words): the same issues everywhere", async () => {
+    const input = { name: 5, kind: "sonarr", url: "http://127.0.0.1:9", secrets: [{ kind: "apiKey", value: "k" }], extra: true };
+    const trpc = await viaTrpc(creator, input);
+    expect(trpc.code).toBe("BAD_REQUEST");
+    expect(trpc.issues?.map((i) => i.path).sort()).toEqual(["input", "name"]);
+    const { status, ...rest } = await viaRest(creator, input);
+    expect(status).toBe(400);
+    expect(rest).toEqual(trpc);
+    expect(await viaMcp(creator, input)).toEqual(trpc);
+  });
+
   it("a NUL character: the same field issue from the one input guard on every surface", async () => {
     const input = { name: "a\u0000b", kind: "sonarr", url: "http://127.0.0.1:9", secrets: [{ kind: "apiKey", value: "k" }] };
     const trpc = await viaTrpc(creator, input);
