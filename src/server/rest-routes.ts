@@ -8,7 +8,7 @@ import { procedureRecord } from "./procedures.js";
  * schemas are read through trpc-to-openapi (`forEachOpenApiProcedure`, `getInputOutputParsers` — the library
  * that also writes /api/openapi.json from the same meta, so routes and document cannot drift), and the schemas
  * are inspected with zod's public classes. No tRPC or zod internals here: an upgrade of either changes REST
- * only through those libraries' own APIs (test/unit/edge.test.ts keeps src/ free of them).
+ * only through those libraries' own APIs (test/unit/edge.unit.test.ts keeps src/ free of them).
  *
  * Built on the first REST request or document request, not at start: trpc-to-openapi costs ~15 MB and
  * ~0.5 s to load, and most instances never get a REST call.
