@@ -1,9 +1,9 @@
 import { initTRPC, TRPCError } from "@trpc/server";
+import { errorBody } from "./error-body.js";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import type { GlobalPermission } from "../auth/permissions.js";
 import type { Caller, Deps } from "../services/deps.js";
-import { UpstreamError } from "../services/integrations.js";
-import { fieldError, FieldIssues, type FieldIssue } from "../services/field-error.js";
+import { fieldError } from "../services/field-error.js";
 import { transformer } from "./transformer.js";
 
 export interface Context {
@@ -16,59 +16,20 @@ export interface Context {
   setSessionCookie(token: string | null): void;
 }
 
-type Issue = { path?: PropertyKey[]; message: string; code?: string; errors?: Issue[][] };
-
-/** "secrets[0].kind" from ["secrets", 0, "kind"]; "input" for the input as a whole. */
-function pathText(path: PropertyKey[]): string {
-  return path.reduce<string>((acc, p) => (typeof p === "number" ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), "") || "input";
-}
-
-/**
- * zod's issues as one `{path, message}` per field. For a union (e.g. testConnection by kind or by id) the
- * branch that came closest explains the problem.
- */
-export function flattenIssues(issues: Issue[], prefix: PropertyKey[] = []): FieldIssue[] {
-  return issues.flatMap((i) => {
-    const path = [...prefix, ...(i.path ?? [])];
-    if (i.code === "invalid_union" && i.errors?.length) {
-      const closest = [...i.errors].sort((a, b) => a.length - b.length)[0]!;
-      if (closest.length) return flattenIssues(closest, path);
-    }
-    return [{ path: pathText(path), message: i.message }];
-  });
-}
-
-/** The field issues of an error: zod's (invalid input) or a service's field error (src/services/field-error.ts). */
-function issuesOf(error: TRPCError): FieldIssue[] | undefined {
-  if (error.cause instanceof FieldIssues) return error.cause.issues;
-  const cause = error.cause as { issues?: Issue[] } | undefined;
-  if (error.code === "BAD_REQUEST" && cause && Array.isArray(cause.issues)) return flattenIssues(cause.issues);
-  return undefined;
-}
-
 // Meta carries the REST/OpenAPI route of a procedure (src/server/rest.ts); it changes nothing over tRPC.
 const t = initTRPC.context<Context>().meta<OpenApiMeta>().create({
   transformer,
+  // The same code, message, issues and upstream error as REST and MCP: one mapper (src/api/error-body.ts).
   errorFormatter({ shape, error }) {
-    const issues = issuesOf(error);
-    let message = shape.message;
-    if (issues && !(error.cause instanceof FieldIssues)) message = issues.map((i) => `${i.path}: ${i.message}`).join("; ");
-    // Internal errors never show their text: it may hold SQL or stored values. The log has the details.
-    if (error.code === "INTERNAL_SERVER_ERROR") message = "Internal server error";
-    const upstream = error instanceof UpstreamError ? error.upstream : undefined;
-    return {
-      ...shape,
-      message,
-      // issues: each problem with its field, so clients put it next to the input without parsing the message.
-      data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, ...(issues ? { issues } : {}), ...(upstream ? { upstream } : {}) },
-    };
+    const { body } = errorBody(error);
+    const extra = { ...(body.issues ? { issues: body.issues } : {}), ...(body.upstream ? { upstream: body.upstream } : {}) };
+    return { ...shape, message: body.message, data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, ...extra } };
   },
 });
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Every procedure goes through the CSRF guard: a cookie-authenticated mutation from another origin is refused. */
 /** Path of the first string holding a NUL character (PostgreSQL cannot store one), e.g. "secrets[0].value". */
 export function nulPath(value: unknown, path = ""): string | undefined {
   if (typeof value === "string") return value.includes("\u0000") ? path || "input" : undefined;

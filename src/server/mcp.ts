@@ -6,7 +6,9 @@ import type { Context } from "../api/trpc.js";
 import { CATEGORIES, ERROR_CODES, SECRET_KINDS } from "../engine/types.js";
 import type { Deps } from "../services/deps.js";
 import { CAPABILITIES } from "../api/capability-table.js";
-import { apiKeyContext, callProcedure, describeError } from "./rest.js";
+import { errorBody } from "../api/error-body.js";
+import { contextFromRequest } from "./context.js";
+import { callProcedure } from "./procedures.js";
 import { isModuleNotFound, notInstalled } from "./optional.js";
 
 /**
@@ -26,10 +28,11 @@ async function run(ctx: Context, procedurePath: string, input: unknown, map: (da
   try {
     return jsonResult(map(await callProcedure(ctx, procedurePath, input)));
   } catch (cause) {
-    const { body } = describeError(cause, procedurePath, input, ctx);
+    const { body } = errorBody(cause);
     if (body.code === "INTERNAL_SERVER_ERROR") ctx.deps.log.error({ err: cause, path: procedurePath }, "MCP tool failed");
     const extra = body.upstream ? `\n${JSON.stringify({ upstream: body.upstream })}` : "";
-    return { isError: true, content: [{ type: "text", text: `${body.code}: ${body.message}${extra}` }] };
+    // The text for the model; the same body as REST's error (code, message, issues, upstream) as structured data.
+    return { isError: true, content: [{ type: "text", text: `${body.code}: ${body.message}${extra}` }], structuredContent: { ...body } };
   }
 }
 
@@ -39,12 +42,25 @@ const secretInput = z.object({
 });
 
 /** The SDK is loaded on the first MCP request: most instances never get one (~25 MB, ~0.1 s saved at start). */
-let sdk: Promise<[typeof import("@modelcontextprotocol/sdk/server/mcp.js"), typeof import("@modelcontextprotocol/sdk/server/streamableHttp.js")]> | undefined;
-const loadSdk = () => (sdk ??= Promise.all([import("@modelcontextprotocol/sdk/server/mcp.js"), import("@modelcontextprotocol/sdk/server/streamableHttp.js")]));
+let sdk:
+  | Promise<[typeof import("@modelcontextprotocol/sdk/server/mcp.js"), typeof import("@modelcontextprotocol/sdk/server/streamableHttp.js"), typeof import("@modelcontextprotocol/sdk/types.js")]>
+  | undefined;
+const loadSdk = () =>
+  (sdk ??= Promise.all([import("@modelcontextprotocol/sdk/server/mcp.js"), import("@modelcontextprotocol/sdk/server/streamableHttp.js"), import("@modelcontextprotocol/sdk/types.js")]));
+
+type ToolHandler = (args: Record<string, unknown>) => Promise<CallToolResult>;
 
 export async function buildMcpServer(ctx: Context): Promise<McpServer> {
-  const [{ McpServer }] = await loadSdk();
-  const server = new McpServer({ name: "patchbay", version: "1.0.0" }, { capabilities: { tools: {} } });
+  const [{ McpServer }, , { CallToolRequestSchema }] = await loadSdk();
+  const mcp = new McpServer({ name: "patchbay", version: "1.0.0" }, { capabilities: { tools: {} } });
+  // Each tool's schema describes its arguments (tools/list); the handlers are kept to be called directly (below).
+  const handlers = new Map<string, ToolHandler>();
+  const server = {
+    registerTool: ((name: string, config: never, handler: ToolHandler) => {
+      handlers.set(name, handler);
+      return mcp.registerTool(name, config, handler as never);
+    }) as unknown as McpServer["registerTool"],
+  };
 
   server.registerTool(
     "getKinds",
@@ -200,7 +216,15 @@ export async function buildMcpServer(ctx: Context): Promise<McpServer> {
 
   registerAuditTools(server, ctx);
   registerCapabilityTools(server, ctx);
-  return server;
+  // Arguments go to the procedure unchecked by the SDK: its input schema is the one set of rules, so a refused
+  // argument is the same structured BAD_REQUEST (code, message, issues) as over tRPC and REST, not the SDK's
+  // own text. (Replaces McpServer's tools/call handler through the public Server API; tools/list stays its own.)
+  mcp.server.setRequestHandler(CallToolRequestSchema, async (request) => {
+    const handler = handlers.get(request.params.name);
+    if (!handler) return { isError: true, content: [{ type: "text", text: `Tool ${request.params.name} not found` }] };
+    return handler(request.params.arguments ?? {});
+  });
+  return mcp;
 }
 
 const AUDIT_ENTRY =
@@ -211,7 +235,7 @@ const auditPage = {
 };
 
 /** The audit log (README "Audit log"), read-only: the whole log for admins, one integration's history for its full users. */
-function registerAuditTools(server: McpServer, ctx: Context) {
+function registerAuditTools(server: Pick<McpServer, "registerTool">, ctx: Context) {
   server.registerTool(
     "audit_list",
     {
@@ -241,11 +265,9 @@ function registerAuditTools(server: McpServer, ctx: Context) {
   );
 }
 
-type Def = { type: string; options?: { _zod: { def: Def } }[] };
-/** A field that accepts a Date (the table's `dateInput`): a union with a z.date() member. */
+/** A field that accepts a Date (the table's `dateInput`): a z.date() or a union with a z.date() member. */
 function acceptsDate(field: z.ZodType): boolean {
-  const def = (field as unknown as { _zod: { def: Def } })._zod.def;
-  return def.type === "date" || (def.type === "union" && Boolean(def.options?.some((o) => o._zod.def.type === "date")));
+  return field instanceof z.ZodDate || (field instanceof z.ZodUnion && field.options.some((o) => o instanceof z.ZodDate));
 }
 
 /** MCP inputs are plain JSON (and JSON Schema has no Date): a date is an ISO 8601 string there; the procedure converts it. */
@@ -259,7 +281,7 @@ function mcpShape(shape: Record<string, z.ZodType>): Record<string, z.ZodType> {
  * A tool per capability read and action (docs/capabilities.md), generated from the same table as the routers
  * and calling the same procedures as the key's user: reads need use, actions interact.
  */
-function registerCapabilityTools(server: McpServer, ctx: Context) {
+function registerCapabilityTools(server: Pick<McpServer, "registerTool">, ctx: Context) {
   const envelopeText =
     "Result: one envelope per integration, in input order: {integration:{id,name,kind}, updatedAt, data} or {integration, error:{code, message}} when that service failed (CONNECTION_REFUSED, INVALID_CREDENTIALS, TIMEOUT…).";
   for (const [cap, def] of Object.entries(CAPABILITIES)) {
@@ -302,7 +324,7 @@ function methodNotAllowed(reply: FastifyReply) {
 /** Registers POST /api/mcp (and GET/DELETE → 405, so no client waits on an SSE stream that never comes). */
 export async function registerMcp(app: FastifyInstance, deps: Deps) {
   app.post("/api/mcp", async (req, reply) => {
-    const ctx = await apiKeyContext(deps, req);
+    const ctx = await contextFromRequest(deps, req, reply, { cookies: false });
     if (!ctx.caller.user) {
       return reply
         .code(401)

@@ -34,7 +34,7 @@ const tags = ["integrations"];
 
 /**
  * The Integrations API (seed + docs/api.md, "The `integration` router"). Thin: validation here, rules in services/integrations.ts.
- * `.meta({openapi})` + `.output()` also expose each procedure as REST (src/server/rest.ts, /api/openapi.json).
+ * `.meta({openapi})` + `.output()` also expose each procedure as REST (src/server/rest-routes.ts, /api/openapi.json).
  */
 export const integrationRouter = router({
   all: protectedProcedure
@@ -67,9 +67,8 @@ export const integrationRouter = router({
     .output(integrationDetailOutput)
     .query(({ ctx, input }) => svc.integrationById(ctx.deps, ctx.caller, input.id)),
 
-  // An array input cannot be a trpc-to-openapi route: src/server/rest.ts serves and documents POST /integrations/by-ids.
+  // An array input cannot be a trpc-to-openapi route: POST /integrations/by-ids is declared in src/server/rest-routes.ts.
   byIds: publicProcedure
-    .meta({ openapi: { enabled: false, method: "POST", path: "/integrations/by-ids", tags, summary: "id and kind of the integrations that exist among the given ids", protect: false } })
     .output(idKindListOutput)
     .input(z.array(id).max(100, "at most 100 ids")).query(({ ctx, input }) => svc.integrationsByIds(ctx.deps, input)),
 
@@ -185,9 +184,8 @@ export const integrationRouter = router({
     .output(kindsOutput)
     .query(() => catalogView()),
 
-  // A union input cannot be a trpc-to-openapi route: src/server/rest.ts serves and documents POST /integrations/test.
+  // A union input cannot be a trpc-to-openapi route: POST /integrations/test is declared in src/server/rest-routes.ts.
   testConnection: protectedProcedure
-    .meta({ openapi: { enabled: false, method: "POST", path: "/integrations/test", tags, summary: "Run a connection test without saving" } })
     .output(testConnectionOutput)
     .input(
       z.union([
