@@ -2,8 +2,8 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import type { GlobalPermission } from "../auth/permissions.js";
 import type { Caller, Deps } from "../services/deps.js";
-import { UpstreamError } from "../services/integrations.js";
-import { fieldError, FieldIssues, type FieldIssue } from "../services/field-error.js";
+import { fieldError, type FieldIssue } from "../services/errors.js";
+import { domainIssues, mapResultErrors, upstreamOf } from "./errors.js";
 import { transformer } from "./transformer.js";
 
 export interface Context {
@@ -38,9 +38,10 @@ export function flattenIssues(issues: Issue[], prefix: PropertyKey[] = []): Fiel
   });
 }
 
-/** The field issues of an error: zod's (invalid input) or a service's field error (src/services/field-error.ts). */
-function issuesOf(error: TRPCError): FieldIssue[] | undefined {
-  if (error.cause instanceof FieldIssues) return error.cause.issues;
+/** The field issues of an error: zod's (invalid input) or a service's field error (src/services/errors.ts). */
+function issuesOf(error: TRPCError): readonly FieldIssue[] | undefined {
+  const own = domainIssues(error);
+  if (own) return own;
   const cause = error.cause as { issues?: Issue[] } | undefined;
   if (error.code === "BAD_REQUEST" && cause && Array.isArray(cause.issues)) return flattenIssues(cause.issues);
   return undefined;
@@ -52,10 +53,10 @@ const t = initTRPC.context<Context>().meta<OpenApiMeta>().create({
   errorFormatter({ shape, error }) {
     const issues = issuesOf(error);
     let message = shape.message;
-    if (issues && !(error.cause instanceof FieldIssues)) message = issues.map((i) => `${i.path}: ${i.message}`).join("; ");
+    if (issues && !domainIssues(error)) message = issues.map((i) => `${i.path}: ${i.message}`).join("; ");
     // Internal errors never show their text: it may hold SQL or stored values. The log has the details.
     if (error.code === "INTERNAL_SERVER_ERROR") message = "Internal server error";
-    const upstream = error instanceof UpstreamError ? error.upstream : undefined;
+    const upstream = upstreamOf(error);
     return {
       ...shape,
       message,
@@ -68,7 +69,6 @@ const t = initTRPC.context<Context>().meta<OpenApiMeta>().create({
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Every procedure goes through the CSRF guard: a cookie-authenticated mutation from another origin is refused. */
 /** Path of the first string holding a NUL character (PostgreSQL cannot store one), e.g. "secrets[0].value". */
 export function nulPath(value: unknown, path = ""): string | undefined {
   if (typeof value === "string") return value.includes("\u0000") ? path || "input" : undefined;
@@ -90,14 +90,17 @@ export function nulPath(value: unknown, path = ""): string | undefined {
  * Every procedure goes through two guards: a cookie-authenticated mutation from another origin is refused
  * (CSRF), and text with NUL characters is a BAD_REQUEST on every database instead of a 500 on PostgreSQL.
  */
-export const publicProcedure = t.procedure.use(async ({ ctx, type, next, getRawInput }) => {
+export const publicProcedure = t.procedure
+  // The services' domain errors become tRPC errors here, once for every procedure (src/api/errors.ts).
+  .use(async ({ next }) => mapResultErrors(await next()))
+  .use(async ({ ctx, type, next, getRawInput }) => {
   if (type === "mutation" && ctx.sessionToken && ctx.crossSite) {
     throw new TRPCError({ code: "FORBIDDEN", message: "Cross-site request refused" });
   }
   const bad = nulPath(await getRawInput());
   if (bad) throw fieldError("BAD_REQUEST", bad, "must not contain NUL characters");
   return next();
-});
+  });
 
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   const user = ctx.caller.user;

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { getErrorShape, getTRPCErrorFromUnknown, TRPCError, type AnyTRPCProcedure } from "@trpc/server";
+import { getErrorShape, TRPCError, type AnyTRPCProcedure } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { OpenApiMeta, OpenAPIObject } from "trpc-to-openapi";
@@ -10,7 +10,8 @@ import { createCallerFactory, type Context } from "../api/trpc.js";
 import { resolveCaller } from "../services/auth.js";
 import type { Deps } from "../services/deps.js";
 import { CODE_BY_STATUS } from "./limits.js";
-import { fieldError, type FieldIssue } from "../services/field-error.js";
+import { fieldError, type FieldIssue } from "../services/errors.js";
+import { toTRPCError } from "../api/errors.js";
 import { notInstalled, packageDir } from "./optional.js";
 
 /**
@@ -82,7 +83,7 @@ export interface ErrorBody {
 
 /** The HTTP status and JSON body of a failed call, with the same message rules as tRPC (fields named, no internals). */
 export function describeError(cause: unknown, procedurePath: string | undefined, input: unknown, ctx: Context | undefined): { status: number; body: ErrorBody } {
-  const error: TRPCError = getTRPCErrorFromUnknown(cause);
+  const error: TRPCError = toTRPCError(cause);
   const shape = getErrorShape({ config: appRouter._def._config, error, type: "unknown", path: procedurePath, input, ctx });
   const data = shape.data as { code: string; issues?: FieldIssue[]; upstream?: unknown };
   const body: ErrorBody = { message: shape.message, code: data.code };

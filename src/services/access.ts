@@ -1,5 +1,5 @@
 import { sql, type Expression, type ExpressionBuilder, type SelectQueryBuilder, type SqlBool } from "kysely";
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "./errors.js";
 import { globalIntegrationLevel } from "../auth/permissions.js";
 import type { Db } from "../db/index.js";
 import { EVERYONE_GROUP_ID, type Database } from "../db/schema.js";
@@ -102,7 +102,7 @@ export type AccessibleQuery = ReturnType<typeof accessibleIntegrations>;
  */
 export async function requireIntegration(db: Db, caller: Caller, id: string, min: number) {
   const row = await accessibleIntegrations(db, caller, id).executeTakeFirst();
-  if (!row || Number(row.level) < min) throw new TRPCError({ code: "NOT_FOUND", message: "Integration not found" });
+  if (!row || Number(row.level) < min) throw new DomainError("NOT_FOUND", "Integration not found");
   return { ...row, level: Number(row.level) };
 }
 

@@ -1,4 +1,4 @@
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "./errors.js";
 import { newId } from "../auth/tokens.js";
 import { auditedTransaction } from "./audit.js";
 import type { Caller, Deps } from "./deps.js";
@@ -12,7 +12,7 @@ export interface AppInput {
 }
 
 const columns = ["id", "name", "description", "iconUrl", "href", "pingUrl"] as const;
-const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "App not found" });
+const notFound = () => new DomainError("NOT_FOUND", "App not found");
 
 export const listApps = (deps: Deps) => deps.db.selectFrom("apps").select(columns).orderBy("name").orderBy("id").execute();
 
@@ -48,7 +48,7 @@ async function requireManage(deps: Deps, caller: Caller, id: string) {
   const row = await deps.db.selectFrom("apps").select(["id", "name", "createdBy"]).where("id", "=", id).executeTakeFirst();
   if (!row) throw notFound();
   if (!caller.permissions.has("app-full-all") && row.createdBy !== caller.user?.id) {
-    throw new TRPCError({ code: "FORBIDDEN", message: "Missing permission: app-full-all" });
+    throw new DomainError("FORBIDDEN", "Missing permission: app-full-all");
   }
   return row;
 }

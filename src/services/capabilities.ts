@@ -1,4 +1,4 @@
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "./errors.js";
 import type { z } from "zod";
 import { LEVELS } from "../auth/permissions.js";
 import type { CapabilityName } from "../engine/capabilities.js";
@@ -43,7 +43,7 @@ export interface ActionSpec {
 
 type Row = { id: string; name: string; kind: string; url: string; updatedAt: number | string };
 
-const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "Integration not found" });
+const notFound = () => new DomainError("NOT_FOUND", "Integration not found");
 
 /** The catalog kinds that declare a capability. */
 export function kindsWith(capability: CapabilityName): string[] {
@@ -203,7 +203,7 @@ export async function runAction(deps: Deps, caller: Caller, spec: ActionSpec, in
   const impl = implOf(def, spec.capability);
   const fn = impl?.[spec.action];
   if (!def || !fn) throw notFound();
-  if (row.level < LEVELS.interact) throw new TRPCError({ code: "FORBIDDEN", message: `You may use this integration but not control it (needs interact access).` });
+  if (row.level < LEVELS.interact) throw new DomainError("FORBIDDEN", `You may use this integration but not control it (needs interact access).`);
   const secrets = await secretsOf(deps, row.id);
   const values = secretValues(secrets);
   let result: ActionResult | undefined;

@@ -1,4 +1,4 @@
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "./errors.js";
 import type { GlobalPermission } from "../auth/permissions.js";
 import { newId } from "../auth/tokens.js";
 import { constraintKind } from "../db/index.js";
@@ -6,9 +6,9 @@ import { auditedTransaction } from "./audit.js";
 import { EVERYONE_GROUP_ID } from "../db/schema.js";
 import type { Caller, Deps } from "./deps.js";
 import { lockIdentity, requireAdminRemains, requireControlsGroup } from "./privilege.js";
-import { fieldError } from "./field-error.js";
+import { fieldError } from "./errors.js";
 
-const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "Group not found" });
+const notFound = () => new DomainError("NOT_FOUND", "Group not found");
 
 export async function createGroup(deps: Deps, caller: Caller, name: string) {
   const id = newId();

@@ -1,4 +1,3 @@
-import { TRPCError } from "@trpc/server";
 import { sql, type Transaction } from "kysely";
 import type { Database } from "../db/schema.js";
 import { LEVELS, accessFlags, levelName, type LevelName } from "../auth/permissions.js";
@@ -13,13 +12,12 @@ import type { Caller, Deps } from "./deps.js";
 import { loadSecrets, sealSecret, toSecrets } from "./secrets.js";
 import { ensureFreshTrust } from "./certificates.js";
 import { uniqueShort } from "./search-engines.js";
-import { fieldError } from "./field-error.js";
+import { DomainError, fieldError, missingPermission, UpstreamError } from "./errors.js";
 import { nameColumns, searchName } from "./search-name.js";
 import { noteManualTest, withHealth } from "./health.js";
 
-const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "Integration not found" });
+const notFound = () => new DomainError("NOT_FOUND", "Integration not found");
 const badRequest = (path: string, message: string) => fieldError("BAD_REQUEST", path, message);
-const forbidden = (permission: string) => new TRPCError({ code: "FORBIDDEN", message: `Missing permission: ${permission}` });
 
 /**
  * Serialises writers of one integration: the row lock makes a concurrent replace-all wait and then see the
@@ -169,7 +167,7 @@ export async function createIntegration(deps: Deps, caller: Caller, input: Creat
   const def = kindOrThrow(input.kind);
   checkSecretSet(def, input.secrets.map((s) => s.kind));
   const user = caller.user!;
-  if (input.app && !("id" in input.app) && !caller.permissions.has("app-create")) throw forbidden("app-create");
+  if (input.app && !("id" in input.app) && !caller.permissions.has("app-create")) throw missingPermission("app-create");
   if (input.app && "id" in input.app) {
     const exists = await deps.db.selectFrom("apps").select("id").where("id", "=", input.app.id).executeTakeFirst();
     if (!exists) throw badRequest("app.id", `app "${input.app.id}" not found`);
@@ -448,7 +446,7 @@ export async function testConnection(deps: Deps, caller: Caller, input: TestConn
     if (input.secrets) secrets = toSecrets((await resultingSecrets(deps, def, row.id, input.secrets)).result);
     else secrets = toSecrets(await loadSecrets(deps.db, deps.keyring, row.id));
   } else {
-    if (!caller.permissions.has("integration-create")) throw forbidden("integration-create");
+    if (!caller.permissions.has("integration-create")) throw missingPermission("integration-create");
     def = kindOrThrow(input.kind);
     checkSecretSet(def, input.secrets.map((s) => s.kind));
     url = input.url;
@@ -467,13 +465,6 @@ export async function testConnection(deps: Deps, caller: Caller, input: TestConn
     outcome: outcome.ok ? "ok" : "error",
   });
   return outcome.ok ? outcome : { ok: false as const, error: outcome.error };
-}
-
-/** Error thrown when the service behind an integration fails during a search (§4). */
-export class UpstreamError extends TRPCError {
-  constructor(readonly upstream: TestError) {
-    super({ code: upstream.code === "TIMEOUT" ? "GATEWAY_TIMEOUT" : "BAD_GATEWAY", message: upstream.message });
-  }
 }
 
 export async function searchInIntegration(deps: Deps, caller: Caller, input: { integrationId: string; query: string; limit?: number }) {

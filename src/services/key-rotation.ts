@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { DecryptError, Keyring, keyFromHex, secretAad, type Key } from "../crypto/keyring.js";
 import type { Db } from "../db/index.js";
-import { OperatorError } from "./operator-error.js";
+import { OperatorError } from "./errors.js";
 import { rotateSecrets, verifyKeyring } from "./secrets.js";
 import { unreadableTargets } from "./notifications.js";
 

@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { TRPCError } from "@trpc/server";
+import { badRequest, DomainError } from "./errors.js";
 import { newId } from "../auth/tokens.js";
 import { DecryptError, type Keyring } from "../crypto/keyring.js";
 import { type Db } from "../db/index.js";
@@ -38,8 +38,7 @@ const ATTEMPT_TIMEOUT_MS = 10_000;
 const urlAad = (id: string) => `notification-target:${id}:url`;
 const secretAad = (id: string) => `notification-target:${id}:secret`;
 
-const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "Notification target not found" });
-const badRequest = (message: string) => new TRPCError({ code: "BAD_REQUEST", message });
+const notFound = () => new DomainError("NOT_FOUND", "Notification target not found");
 
 // ---- per-instance state: deliveries in flight, so shutdown can end their retries ----
 

@@ -4,7 +4,7 @@ import { hashPassword, newId } from "../auth/tokens.js";
 import { constraintKind } from "../db/index.js";
 import { createFirstAdmin, hasUsers } from "./auth.js";
 import type { Caller, Deps } from "./deps.js";
-import { OperatorError } from "./operator-error.js";
+import { OperatorError } from "./errors.js";
 import { auditedTransaction, operatorActor, type Actor } from "./audit.js";
 
 /** The `patchbay` CLI on the host. */

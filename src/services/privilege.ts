@@ -1,4 +1,4 @@
-import { TRPCError } from "@trpc/server";
+import { DomainError, forbidden } from "./errors.js";
 import { expandPermissions, globalIntegrationLevel, LEVELS, type GlobalPermission } from "../auth/permissions.js";
 import type { Db } from "../db/index.js";
 import { EVERYONE_GROUP_ID } from "../db/schema.js";
@@ -12,8 +12,6 @@ import { userActor } from "./audit.js";
  * runs inside the write's transaction, after `lockIdentity`, so two concurrent writes cannot both pass a
  * check that only one of them may pass (two admins demoting each other).
  */
-
-const forbidden = (message: string) => new TRPCError({ code: "FORBIDDEN", message });
 
 /**
  * Serialises identity writes: a no-op update of the built-in `everyone` row takes its row lock on
@@ -63,7 +61,7 @@ async function integrationsBelow(q: Db, caller: Caller, needed: Map<string, numb
  */
 export async function requireControlsGroup(q: Db, caller: Caller, groupId: string, action: string, adding: string[] = []) {
   const group = await q.selectFrom("userGroups").select(["id", "name"]).where("id", "=", groupId).executeTakeFirst();
-  if (!group) throw new TRPCError({ code: "NOT_FOUND", message: "Group not found" });
+  if (!group) throw new DomainError("NOT_FOUND", "Group not found");
   const [grants, rows] = await Promise.all([
     q.selectFrom("groupPermissions").select("permission").where("groupId", "=", groupId).execute(),
     q.selectFrom("integrationGroupPermissions").select("integrationId").where("groupId", "=", groupId).execute(),
@@ -87,7 +85,7 @@ export async function requireControlsGroup(q: Db, caller: Caller, groupId: strin
  */
 export async function requireOutranks(q: Db, caller: Caller, targetId: string, action: string): Promise<{ id: string; username: string }> {
   const target = await q.selectFrom("users").select(["id", "username"]).where("id", "=", targetId).executeTakeFirst();
-  if (!target) throw new TRPCError({ code: "NOT_FOUND", message: "User not found" });
+  if (!target) throw new DomainError("NOT_FOUND", "User not found");
   const permissions = await globalPermissionsOf(q, target.id);
   const missing = [...permissions].filter((p) => !caller.permissions.has(p)).sort();
   let lacking: string | undefined;

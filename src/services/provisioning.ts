@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { Logger } from "pino";
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "./errors.js";
 import { z } from "zod";
 import type { LevelName } from "../auth/permissions.js";
 import { getKind, kindIds } from "../kinds/index.js";
@@ -122,7 +122,7 @@ function describeIssues(error: z.ZodError, whole = "entry"): string {
 }
 
 function errorText(e: unknown): string {
-  if (e instanceof EntryError || e instanceof TRPCError) return e.message;
+  if (e instanceof EntryError || e instanceof DomainError) return e.message;
   return `unexpected error: ${(e as Error)?.message ?? String(e)}`;
 }
 

@@ -1,4 +1,4 @@
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "./errors.js";
 import { sql, type Kysely, type Selectable, type Transaction } from "kysely";
 import { LEVELS } from "../auth/permissions.js";
 import { newId } from "../auth/tokens.js";
@@ -8,7 +8,7 @@ import { accessibleIntegrations } from "./access.js";
 import type { Caller, Deps } from "./deps.js";
 import { auditedTransaction } from "./audit.js";
 import { likeContains } from "./integrations.js";
-import { fieldError } from "./field-error.js";
+import { fieldError } from "./errors.js";
 
 /** A short name derived from a display name ("My Sonarr" → "mysonarr"), made unique with a number. */
 export async function uniqueShort(db: Kysely<Database> | Transaction<Database>, name: string): Promise<string> {
@@ -20,7 +20,7 @@ export async function uniqueShort(db: Kysely<Database> | Transaction<Database>, 
   for (let i = 2; ; i++) if (!taken.has(`${base}${i}`)) return `${base}${i}`;
 }
 
-const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "Search engine not found" });
+const notFound = () => new DomainError("NOT_FOUND", "Search engine not found");
 
 /** Engines the caller may see: generic ones, and those of integrations the caller can use. */
 function visibleEngines(deps: Deps, caller: Caller) {
@@ -73,7 +73,7 @@ async function requireManage(deps: Deps, caller: Caller, id: string) {
   const row = await visibleEngines(deps, caller).where("e.id", "=", id).executeTakeFirst();
   if (!row) throw notFound();
   if (!caller.permissions.has("search-engine-full-all") && row.createdBy !== caller.user?.id) {
-    throw new TRPCError({ code: "FORBIDDEN", message: "Missing permission: search-engine-full-all" });
+    throw new DomainError("FORBIDDEN", "Missing permission: search-engine-full-all");
   }
   return row;
 }

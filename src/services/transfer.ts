@@ -7,7 +7,7 @@ import { DecryptError, gcmOpen, gcmSeal, secretAad } from "../crypto/keyring.js"
 import { SECRET_KINDS } from "../engine/types.js";
 import { transaction } from "../db/index.js";
 import type { Deps } from "./deps.js";
-import { OperatorError } from "./operator-error.js";
+import { OperatorError } from "./errors.js";
 import { uniqueShort } from "./search-engines.js";
 import { nameColumns } from "./search-name.js";
 import { bumpTrustVersion } from "./certificates.js";

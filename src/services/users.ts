@@ -1,13 +1,13 @@
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "./errors.js";
 import { passwordProblem } from "../auth/password-policy.js";
 import { hashPassword, newId, verifyPassword } from "../auth/tokens.js";
 import { constraintKind } from "../db/index.js";
 import { auditedTransaction } from "./audit.js";
 import type { Caller, Deps } from "./deps.js";
 import { lockIdentity, requireAdminRemains, requireOutranks } from "./privilege.js";
-import { fieldError } from "./field-error.js";
+import { fieldError } from "./errors.js";
 
-const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "User not found" });
+const notFound = () => new DomainError("NOT_FOUND", "User not found");
 const conflict = (e: unknown): never => {
   if (constraintKind(e) === "unique") throw fieldError("CONFLICT", "username", "this username is taken");
   throw e;
