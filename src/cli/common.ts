@@ -3,7 +3,7 @@ import path from "node:path";
 import readline from "node:readline/promises";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ZodError, type ZodType } from "zod";
-import { password } from "../api/schemas.js";
+import { password } from "../services/inputs.js";
 import { passwordProblem } from "../auth/password-policy.js";
 import { ConfigError, loadConfig, type Config } from "../config.js";
 import { KeyError } from "../crypto/keyring.js";

@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { Context } from "../api/trpc.js";
 import { CATEGORIES, ERROR_CODES, SECRET_KINDS } from "../engine/types.js";
 import type { Deps } from "../services/deps.js";
-import { CAPABILITIES } from "../api/capability-table.js";
+import { CAPABILITIES } from "../services/capability-table.js";
 import { apiKeyContext, callProcedure, describeError } from "./rest.js";
 import { isModuleNotFound, notInstalled } from "./optional.js";
 

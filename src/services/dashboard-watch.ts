@@ -1,4 +1,4 @@
-import { CAPABILITIES } from "../api/capability-table.js";
+import { CAPABILITIES } from "./capability-table.js";
 import type { CapabilityName } from "../engine/capabilities.js";
 import { watchCapability, type Envelope } from "./capabilities.js";
 import type { Caller, Deps } from "./deps.js";

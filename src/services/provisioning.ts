@@ -8,7 +8,7 @@ import type { LevelName } from "../auth/permissions.js";
 import { getKind, kindIds } from "../kinds/index.js";
 import { SECRET_KINDS, type SecretKind } from "../engine/types.js";
 import { constraintKind } from "../db/index.js";
-import { appFields, name as nameSchema, serviceUrl } from "../api/schemas.js";
+import { appFields, name as nameSchema, serviceUrl } from "./inputs.js";
 import { createApp, updateApp } from "./apps.js";
 import type { Caller, Deps } from "./deps.js";
 import { createIntegration, savePermissions, updateIntegration } from "./integrations.js";

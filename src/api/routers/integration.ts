@@ -16,7 +16,7 @@ import {
   voidOutput,
   writeResultOutput,
 } from "../outputs.js";
-import { appFields, id, name, permissionLevel, secretKind, secretValue, serviceUrl } from "../schemas.js";
+import { appFields, id, name, permissionLevel, secretKind, secretValue, serviceUrl } from "../../services/inputs.js";
 import { protectedProcedure, publicProcedure, requirePermission, router } from "../trpc.js";
 
 const kind = z.string().refine((k) => (kindIds as string[]).includes(k), { message: `unknown integration kind; see integration.getKinds` });

@@ -3,7 +3,7 @@ import * as apps from "../../services/apps.js";
 import * as certs from "../../services/certificates.js";
 import * as engines from "../../services/search-engines.js";
 import { appListOutput, appOutput, idOutput, searchEngineListOutput, searchEngineOutput, voidOutput } from "../outputs.js";
-import { appFields, iconUrl, id, name } from "../schemas.js";
+import { appFields, iconUrl, id, name } from "../../services/inputs.js";
 import { protectedProcedure, requirePermission, router } from "../trpc.js";
 
 export const appsRouter = router({
