@@ -2,6 +2,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import type { GlobalPermission } from "../auth/permissions.js";
 import type { Caller, Deps } from "../services/deps.js";
+import { requireGlobal } from "../services/access.js";
 import { fieldError, type FieldIssue } from "../services/errors.js";
 import { domainIssues, mapResultErrors, upstreamOf } from "./errors.js";
 import { transformer } from "./transformer.js";
@@ -108,9 +109,15 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   return next({ ctx: { ...ctx, user } });
 });
 
+/**
+ * A procedure that needs a global permission as a whole. The check is the permission module's
+ * (src/services/access.ts, `requireGlobal`, the same one services use for checks that depend on the input);
+ * it runs here, before input validation, so a caller without the permission learns nothing from the
+ * validation messages. REST and MCP call the same procedures; the CLI acts as the operator (an admin).
+ */
 export function requirePermission(permission: GlobalPermission) {
   return protectedProcedure.use(({ ctx, next }) => {
-    if (!ctx.caller.permissions.has(permission)) throw new TRPCError({ code: "FORBIDDEN", message: `Missing permission: ${permission}` });
+    requireGlobal(ctx.caller, permission);
     return next();
   });
 }

@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { DomainError } from "./errors.js";
+import { badRequest } from "./errors.js";
 import type { Transaction } from "kysely";
 import { transaction, type Db } from "../db/index.js";
 import type { AuditLogTable, Database } from "../db/schema.js";
@@ -169,7 +169,7 @@ export interface ListInput {
 const encodeCursor = (e: { at: number; id: string }) => Buffer.from(`${e.at}:${e.id}`).toString("base64url");
 function decodeCursor(c: string): { at: number; id: string } {
   const m = /^(\d{1,16}):([0-9a-f]{1,64})$/.exec(Buffer.from(c, "base64url").toString());
-  if (!m) throw new DomainError("BAD_REQUEST", "cursor: not a cursor from a previous page");
+  if (!m) throw badRequest("cursor: not a cursor from a previous page");
   return { at: Number(m[1]), id: m[2]! };
 }
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { GLOBAL_PERMISSIONS } from "../auth/permissions.js";
+import { GLOBAL_PERMISSIONS, LEVEL_NAMES } from "../auth/permissions.js";
 import { isCommonPassword, PASSWORD_MIN_LENGTH } from "../auth/password-policy.js";
 import { SECRET_KINDS } from "../engine/types.js";
 
@@ -65,7 +65,8 @@ export const iconUrl = z
 
 export const secretKind = z.enum(SECRET_KINDS);
 export const secretValue = z.string().min(1, "must not be empty").max(4096, "must be at most 4096 characters");
-export const permissionLevel = z.enum(["use", "interact", "full"]);
+/** A per-integration level by name (src/auth/permissions.ts): the one schema of it. */
+export const permissionLevel = z.enum(LEVEL_NAMES);
 export const globalPermission = z.enum(GLOBAL_PERMISSIONS);
 export const username = z
   .string()

@@ -8,10 +8,11 @@ import type { LevelName } from "../auth/permissions.js";
 import { getKind, kindIds } from "../kinds/index.js";
 import { SECRET_KINDS, type SecretKind } from "../engine/types.js";
 import { constraintKind } from "../db/index.js";
-import { appFields, name as nameSchema, serviceUrl } from "./inputs.js";
+import { appFields, name as nameSchema, permissionLevel, serviceUrl } from "./inputs.js";
 import { createApp, updateApp } from "./apps.js";
 import type { Caller, Deps } from "./deps.js";
-import { createIntegration, savePermissions, updateIntegration } from "./integrations.js";
+import { savePermissions } from "./access.js";
+import { createIntegration, updateIntegration } from "./integrations.js";
 import { operatorCaller } from "./operator.js";
 import { operatorActor } from "./audit.js";
 import { createEngine, uniqueShort } from "./search-engines.js";
@@ -49,7 +50,6 @@ const secretSource = z.union([
 ]);
 type SecretSource = z.infer<typeof secretSource>;
 
-const level = z.enum(["use", "interact", "full"]);
 const shorthandKeys = SECRET_KINDS.flatMap((k) => [`${k}Env`, `${k}File`]);
 
 const entrySchema = z
@@ -59,7 +59,7 @@ const entrySchema = z
     url: serviceUrl,
     secrets: z.partialRecord(z.enum(SECRET_KINDS), secretSource).optional(),
     permissions: z
-      .object({ users: z.record(z.string(), level).optional(), groups: z.record(z.string(), level).optional() })
+      .object({ users: z.record(z.string(), permissionLevel).optional(), groups: z.record(z.string(), permissionLevel).optional() })
       .strict()
       .optional(),
     app: appFields.strict().optional(),

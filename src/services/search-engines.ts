@@ -1,14 +1,13 @@
-import { DomainError } from "./errors.js";
+import { fieldError, notFound } from "./errors.js";
 import { sql, type Kysely, type Selectable, type Transaction } from "kysely";
 import { LEVELS } from "../auth/permissions.js";
 import { newId } from "../auth/tokens.js";
 import { constraintKind } from "../db/index.js";
 import type { Database, SearchEnginesTable } from "../db/schema.js";
-import { accessibleIntegrations } from "./access.js";
+import { accessibleIntegrations, requireCreatorOr } from "./access.js";
 import type { Caller, Deps } from "./deps.js";
 import { auditedTransaction } from "./audit.js";
 import { likeContains } from "./integrations.js";
-import { fieldError } from "./errors.js";
 
 /** A short name derived from a display name ("My Sonarr" → "mysonarr"), made unique with a number. */
 export async function uniqueShort(db: Kysely<Database> | Transaction<Database>, name: string): Promise<string> {
@@ -20,7 +19,7 @@ export async function uniqueShort(db: Kysely<Database> | Transaction<Database>, 
   for (let i = 2; ; i++) if (!taken.has(`${base}${i}`)) return `${base}${i}`;
 }
 
-const notFound = () => new DomainError("NOT_FOUND", "Search engine not found");
+const missing = () => notFound("Search engine not found");
 
 /** Engines the caller may see: generic ones, and those of integrations the caller can use. */
 function visibleEngines(deps: Deps, caller: Caller) {
@@ -65,16 +64,14 @@ function view(e: Selectable<SearchEnginesTable>) {
 
 export async function engineById(deps: Deps, caller: Caller, id: string) {
   const row = await visibleEngines(deps, caller).where("e.id", "=", id).executeTakeFirst();
-  if (!row) throw notFound();
+  if (!row) throw missing();
   return view(row);
 }
 
 async function requireManage(deps: Deps, caller: Caller, id: string) {
   const row = await visibleEngines(deps, caller).where("e.id", "=", id).executeTakeFirst();
-  if (!row) throw notFound();
-  if (!caller.permissions.has("search-engine-full-all") && row.createdBy !== caller.user?.id) {
-    throw new DomainError("FORBIDDEN", "Missing permission: search-engine-full-all");
-  }
+  if (!row) throw missing();
+  requireCreatorOr(caller, row.createdBy, "search-engine-full-all");
   return row;
 }
 

@@ -3,6 +3,7 @@ import { kindIds, catalogView } from "../../kinds/index.js";
 import { CATEGORIES } from "../../engine/types.js";
 import * as svc from "../../services/integrations.js";
 import * as health from "../../services/health.js";
+import * as access from "../../services/access.js";
 import {
   idKindListOutput,
   integrationDetailOutput,
@@ -78,7 +79,7 @@ export const integrationRouter = router({
     .meta({ openapi: { method: "GET", path: "/integrations/{id}/permissions", tags, summary: "The integration's user, group and inherited permissions", description: "Needs full access." } })
     .input(z.object({ id }))
     .output(integrationPermissionsOutput)
-    .query(({ ctx, input }) => svc.integrationPermissions(ctx.deps, ctx.caller, input.id)),
+    .query(({ ctx, input }) => access.integrationPermissions(ctx.deps, ctx.caller, input.id)),
 
   create: requirePermission("integration-create")
     .meta({
@@ -132,13 +133,13 @@ export const integrationRouter = router({
     .meta({ openapi: { method: "PUT", path: "/integrations/{entityId}/permissions/users", tags, summary: "Replace the user permissions of an integration", description: "Needs full access. Duplicates collapse to the highest level." } })
     .input(permissionsInput)
     .output(voidOutput)
-    .mutation(async ({ ctx, input }) => svc.savePermissions(ctx.deps, ctx.caller, "user", input)),
+    .mutation(async ({ ctx, input }) => access.savePermissions(ctx.deps, ctx.caller, "user", input)),
 
   saveGroupIntegrationPermissions: protectedProcedure
     .meta({ openapi: { method: "PUT", path: "/integrations/{entityId}/permissions/groups", tags, summary: "Replace the group permissions of an integration", description: "Needs full access. Duplicates collapse to the highest level." } })
     .input(permissionsInput)
     .output(voidOutput)
-    .mutation(async ({ ctx, input }) => svc.savePermissions(ctx.deps, ctx.caller, "group", input)),
+    .mutation(async ({ ctx, input }) => access.savePermissions(ctx.deps, ctx.caller, "group", input)),
 
   searchInIntegration: protectedProcedure
     .meta({
