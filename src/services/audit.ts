@@ -3,7 +3,9 @@ import { badRequest } from "./errors.js";
 import type { Transaction } from "kysely";
 import { transaction, type Db } from "../db/index.js";
 import type { AuditLogTable, Database } from "../db/schema.js";
-import type { Deps } from "./deps.js";
+import type { Actor, ActorType, Deps } from "./deps.js";
+
+export type { Actor, ActorType };
 
 /**
  * The audit log (README "Audit log"): who changed or controlled what, when and from where. Every entry is
@@ -11,19 +13,6 @@ import type { Deps } from "./deps.js";
  * when its change committed. Entries never hold a secret value: callers put only names, ids, kinds and levels
  * into `changes`.
  */
-
-export type ActorType = "user" | "apiKey" | "operator" | "provisioning";
-
-/** Who acts: built once per request in `resolveCaller` (or by `operatorActor`) and carried on the Caller. */
-export interface Actor {
-  type: ActorType;
-  /** The user's id (for an API key: its owner's); none for the operator and provisioning. */
-  id?: string;
-  /** Username, API key name, "cli", or the provisioning file. */
-  name: string;
-  /** Client address (TRUST_PROXY respected: it is Fastify's req.ip). */
-  ip?: string;
-}
 
 export interface AuditEvent {
   /** Dotted, procedure-like: integration.create, downloads.pause, auth.loginFailed, … */

@@ -12,7 +12,7 @@ import { loadSecrets, sealSecret, toSecrets } from "./secrets.js";
 import { ensureFreshTrust } from "./certificates.js";
 import { uniqueShort } from "./search-engines.js";
 import { fieldError, UpstreamError } from "./errors.js";
-import { nameColumns, searchName } from "./search-name.js";
+import { likeContains, nameColumns } from "./search-name.js";
 import { noteManualTest, withHealth } from "./health.js";
 
 const badRequest = (path: string, message: string) => fieldError("BAD_REQUEST", path, message);
@@ -46,11 +46,6 @@ export function listOfCategory(deps: Deps, caller: Caller, category: Category) {
 
 export function listSearchable(deps: Deps, caller: Caller) {
   return listIntegrations(deps, caller, { kinds: kindsInCategory("search") });
-}
-
-/** Escapes LIKE wildcards so `%` and `_` in a query match themselves on every dialect. */
-export function likeContains(query: string): string {
-  return "%" + searchName(query).replace(/[!%_]/g, (c) => "!" + c) + "%";
 }
 
 /**

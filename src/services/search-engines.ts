@@ -7,7 +7,7 @@ import type { Database, SearchEnginesTable } from "../db/schema.js";
 import { accessibleIntegrations, requireCreatorOr } from "./access.js";
 import type { Caller, Deps } from "./deps.js";
 import { auditedTransaction } from "./audit.js";
-import { likeContains } from "./integrations.js";
+import { likeContains } from "./search-name.js";
 
 /** A short name derived from a display name ("My Sonarr" → "mysonarr"), made unique with a number. */
 export async function uniqueShort(db: Kysely<Database> | Transaction<Database>, name: string): Promise<string> {
