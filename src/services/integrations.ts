@@ -13,6 +13,7 @@ import { ensureFreshTrust } from "./certificates.js";
 import { uniqueShort } from "./search-engines.js";
 import { fieldError, UpstreamError } from "./errors.js";
 import { likeContains, nameColumns } from "./search-name.js";
+import type { CreateIntegrationInput } from "./inputs.js";
 import { noteManualTest, withHealth } from "./health.js";
 
 const badRequest = (path: string, message: string) => fieldError("BAD_REQUEST", path, message);
@@ -133,14 +134,8 @@ function logOutcome(deps: Deps, what: string, kind: string, url: string, error?:
   else deps.log.info({ kind, host }, `${what}: connection test passed`);
 }
 
-export interface CreateInput {
-  name: string;
-  kind: string;
-  url: string;
-  secrets: { kind: SecretKind; value: string }[];
-  app?: { id: string } | { name: string; description?: string | null; iconUrl: string; href?: string | null; pingUrl?: string | null };
-  attemptSearchEngineCreation?: boolean;
-}
+/** integration.create's input (src/services/inputs.ts); no app is `undefined` here. */
+export type CreateInput = Omit<CreateIntegrationInput, "app"> & { app?: NonNullable<CreateIntegrationInput["app"]> };
 
 /** What create and update answer (seed: success returns the id, failure the connection-test error). */
 export type WriteResult = { id: string; searchEngineId?: string } | { error: TestError };

@@ -8,7 +8,7 @@ import type { LevelName } from "../auth/permissions.js";
 import { getKind, kindIds } from "../kinds/index.js";
 import { SECRET_KINDS, type SecretKind } from "../engine/types.js";
 import { constraintKind } from "../db/index.js";
-import { appFields, name as nameSchema, permissionLevel, serviceUrl } from "./inputs.js";
+import { appFields, createIntegrationInput, knownKind, permissionLevel, searchEngineShort } from "./inputs.js";
 import { createApp, updateApp } from "./apps.js";
 import type { Caller, Deps } from "./deps.js";
 import { savePermissions } from "./access.js";
@@ -54,16 +54,16 @@ const shorthandKeys = SECRET_KINDS.flatMap((k) => [`${k}Env`, `${k}File`]);
 
 const entrySchema = z
   .object({
-    name: nameSchema,
-    kind: z.string().refine((k) => (kindIds as string[]).includes(k), { message: `unknown integration kind; one of: ${kindIds.join(", ")}` }),
-    url: serviceUrl,
+    // The fields integration.create has, from its one definition; a file names its kind, secrets and app its own way.
+    ...createIntegrationInput.pick({ name: true, url: true }).shape,
+    kind: knownKind(`one of: ${kindIds.join(", ")}`),
     secrets: z.partialRecord(z.enum(SECRET_KINDS), secretSource).optional(),
     permissions: z
       .object({ users: z.record(z.string(), permissionLevel).optional(), groups: z.record(z.string(), permissionLevel).optional() })
       .strict()
       .optional(),
     app: appFields.strict().optional(),
-    searchEngine: z.union([z.boolean(), z.object({ short: z.string().trim().min(1).max(32).regex(/^[a-z0-9_-]+$/i) }).strict()]).optional(),
+    searchEngine: z.union([z.boolean(), z.object({ short: searchEngineShort }).strict()]).optional(),
     ...Object.fromEntries(shorthandKeys.map((k) => [k, z.string().min(1).optional()])),
   })
   .strict();

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { kindIds, catalogView } from "../../kinds/index.js";
+import { catalogView } from "../../kinds/index.js";
 import { CATEGORIES } from "../../engine/types.js";
 import * as svc from "../../services/integrations.js";
 import * as health from "../../services/health.js";
@@ -17,12 +17,9 @@ import {
   voidOutput,
   writeResultOutput,
 } from "../outputs.js";
-import { appFields, id, name, permissionLevel, secretKind, secretValue, serviceUrl } from "../../services/inputs.js";
+import { createIntegrationInput, id, keptSecrets, name, permissionLevel, serviceUrl } from "../../services/inputs.js";
 import { protectedProcedure, publicProcedure, requirePermission, router } from "../trpc.js";
 
-const kind = z.string().refine((k) => (kindIds as string[]).includes(k), { message: `unknown integration kind; see integration.getKinds` });
-const newSecrets = z.array(z.object({ kind: secretKind, value: secretValue }).strict()).max(8, "at most 8 secrets");
-const keptSecrets = z.array(z.object({ kind: secretKind, value: secretValue.nullable() }).strict()).max(8, "at most 8 secrets");
 const permissionsInput = z
   .object({
     entityId: id,
@@ -93,18 +90,7 @@ export const integrationRouter = router({
       },
     })
     .output(writeResultOutput)
-    .input(
-      z
-        .object({
-          name,
-          kind,
-          url: serviceUrl,
-          secrets: newSecrets,
-          app: z.union([z.object({ id }).strict(), appFields.strict()]).nullish(),
-          attemptSearchEngineCreation: z.boolean().optional(),
-        })
-        .strict(),
-    )
+    .input(createIntegrationInput)
     .mutation(({ ctx, input }) => svc.createIntegration(ctx.deps, ctx.caller, { ...input, app: input.app ?? undefined })),
 
   update: protectedProcedure
@@ -193,7 +179,7 @@ export const integrationRouter = router({
     .output(testConnectionOutput)
     .input(
       z.union([
-        z.object({ kind, url: serviceUrl, secrets: newSecrets }).strict(),
+        createIntegrationInput.pick({ kind: true, url: true, secrets: true }),
         z.object({ id, url: serviceUrl.optional(), secrets: keptSecrets.optional() }).strict(),
       ]),
     )
