@@ -49,7 +49,8 @@ export async function searchEngines(deps: Deps, caller: Caller, query: string, l
   return rows.map(view);
 }
 
-function view(e: Selectable<SearchEnginesTable>) {
+/** A search engine as the API shows it (and the export carries, with its creator and time). */
+export function engineView(e: Selectable<SearchEnginesTable>) {
   return {
     id: e.id,
     name: e.name,
@@ -65,7 +66,7 @@ function view(e: Selectable<SearchEnginesTable>) {
 export async function engineById(deps: Deps, caller: Caller, id: string) {
   const row = await visibleEngines(deps, caller).where("e.id", "=", id).executeTakeFirst();
   if (!row) throw missing();
-  return view(row);
+  return engineView(row);
 }
 
 async function requireManage(deps: Deps, caller: Caller, id: string) {

@@ -9,7 +9,7 @@ import { SECRET_KINDS } from "../engine/types.js";
 import { transaction } from "../db/index.js";
 import type { Deps } from "./deps.js";
 import { OperatorError } from "./errors.js";
-import { uniqueShort } from "./search-engines.js";
+import { engineView, uniqueShort } from "./search-engines.js";
 import { nameColumns } from "./search-name.js";
 import { bumpTrustVersion } from "./certificates.js";
 
@@ -195,14 +195,7 @@ export async function exportInstance(deps: Deps, passphrase: string) {
       },
     })),
     searchEngines: engines.map((e) => ({
-      id: e.id,
-      name: e.name,
-      short: e.short,
-      iconUrl: e.iconUrl,
-      type: e.type as "generic" | "fromIntegration",
-      urlTemplate: e.urlTemplate,
-      description: e.description,
-      integrationId: e.integrationId,
+      ...engineView(e),
       createdBy: creator(e.createdBy),
       createdAt: Number(e.createdAt),
     })),
