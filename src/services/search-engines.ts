@@ -31,7 +31,7 @@ function visibleEngines(deps: Deps, caller: Caller) {
 }
 
 export async function listEngines(deps: Deps, caller: Caller) {
-  return (await visibleEngines(deps, caller).orderBy("e.name").execute()).map(view);
+  return (await visibleEngines(deps, caller).orderBy("e.name").execute()).map(engineView);
 }
 
 export async function searchEngines(deps: Deps, caller: Caller, query: string, limit: number) {
@@ -46,7 +46,7 @@ export async function searchEngines(deps: Deps, caller: Caller, query: string, l
     .orderBy("e.name")
     .limit(limit)
     .execute();
-  return rows.map(view);
+  return rows.map(engineView);
 }
 
 /** A search engine as the API shows it (and the export carries, with its creator and time). */
