@@ -8,7 +8,7 @@ import type { LevelName } from "../auth/permissions.js";
 import { getKind, kindIds } from "../kinds/index.js";
 import { SECRET_KINDS, type SecretKind } from "../engine/types.js";
 import { constraintKind } from "../db/index.js";
-import { appFields, createIntegrationInput, knownKind, permissionLevel, searchEngineShort } from "./inputs.js";
+import { appFields, createIntegrationInput, knownKind, permissionLevel, searchEngineShort, secretKind } from "./inputs.js";
 import { createApp, updateApp } from "./apps.js";
 import type { Caller, Deps } from "./deps.js";
 import { savePermissions } from "./access.js";
@@ -57,7 +57,7 @@ const entrySchema = z
     // The fields integration.create has, from its one definition; a file names its kind, secrets and app its own way.
     ...createIntegrationInput.pick({ name: true, url: true }).shape,
     kind: knownKind(`one of: ${kindIds.join(", ")}`),
-    secrets: z.partialRecord(z.enum(SECRET_KINDS), secretSource).optional(),
+    secrets: z.partialRecord(secretKind, secretSource).optional(),
     permissions: z
       .object({ users: z.record(z.string(), permissionLevel).optional(), groups: z.record(z.string(), permissionLevel).optional() })
       .strict()

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { z } from "zod";
 import { highestLevels, levelName } from "../auth/permissions.js";
-import { permissionLevel } from "./inputs.js";
+import { permissionLevel, secretKind } from "./inputs.js";
 import { newId } from "../auth/tokens.js";
 import { getKind } from "../kinds/index.js";
 import { DecryptError, gcmOpen, gcmSeal, secretAad } from "../crypto/keyring.js";
@@ -83,7 +83,7 @@ const dataSchema = z.object({
       createdBy: nullableString,
       createdAt: millis,
       updatedAt: millis,
-      secrets: z.array(z.object({ kind: z.enum(SECRET_KINDS), value: z.string().min(1), updatedAt: millis })),
+      secrets: z.array(z.object({ kind: secretKind, value: z.string().min(1), updatedAt: millis })),
       permissions: z.object({
         users: z.array(z.object({ username: z.string().min(1), permission: permissionLevel })),
         groups: z.array(z.object({ name: z.string().min(1), permission: permissionLevel })),
