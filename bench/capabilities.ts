@@ -1,4 +1,4 @@
-import { CAPABILITIES } from "../src/api/capability-table.js";
+import { CAPABILITIES } from "../src/services/capability-table.js";
 import { startHealthchecks } from "../src/kinds/healthchecks/emulator.js";
 import { dropCachedReads, kindsWith, pollerCount, watchCapability } from "../src/services/capabilities.js";
 import type { Dataset } from "./dataset.js";

@@ -1,15 +1,12 @@
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError, type HTTPHeaders } from "@trpc/client";
-import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import superjson from "superjson";
-import type { AppRouter } from "./api/root.js";
+import type { AppRouter, RouterInputs, RouterOutputs } from "./api/root.js";
 
 /**
  * The package entry for TypeScript users: `import { createPatchbayClient } from "patchbay"`.
  * Only `@trpc/client` and `superjson` are loaded at run time; `AppRouter` is a type.
  */
-export type { AppRouter };
-export type RouterInputs = inferRouterInputs<AppRouter>;
-export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export type { AppRouter, RouterInputs, RouterOutputs };
 export { TRPCClientError };
 
 export interface PatchbayClientOptions {

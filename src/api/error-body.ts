@@ -1,7 +1,7 @@
-import { getTRPCErrorFromUnknown, TRPCError } from "@trpc/server";
+import type { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
-import { UpstreamError } from "../services/integrations.js";
-import { FieldIssues, type FieldIssue } from "../services/field-error.js";
+import type { FieldIssue } from "../services/errors.js";
+import { domainIssues, toTRPCError, upstreamOf } from "./errors.js";
 
 /**
  * The one error mapper of every surface: tRPC's error formatter (src/api/trpc.ts), REST (src/server/rest.ts)
@@ -9,11 +9,8 @@ import { FieldIssues, type FieldIssue } from "../services/field-error.js";
  * here (docs/api.md, "The `integration` router": errors and their `issues`).
  */
 
-/**
- * The TRPCError of anything a procedure threw. The one place where services' domain errors become tRPC
- * codes: swap in the domain-error mapper (`toTRPCError`) here and every surface follows.
- */
-export const asTRPCError: (cause: unknown) => TRPCError = getTRPCErrorFromUnknown;
+/** The TRPCError of anything a procedure threw: services' domain errors become tRPC codes in one place (./errors.ts). */
+export const asTRPCError: (cause: unknown) => TRPCError = toTRPCError;
 
 type Issue = { path?: PropertyKey[]; message: string; code?: string; errors?: Issue[][] };
 
@@ -37,9 +34,10 @@ export function flattenIssues(issues: Issue[], prefix: PropertyKey[] = []): Fiel
   });
 }
 
-/** The field issues of an error: zod's (invalid input) or a service's field error (src/services/field-error.ts). */
-function issuesOf(error: TRPCError): FieldIssue[] | undefined {
-  if (error.cause instanceof FieldIssues) return error.cause.issues;
+/** The field issues of an error: zod's (invalid input) or a service's field error (src/services/errors.ts). */
+function issuesOf(error: TRPCError): readonly FieldIssue[] | undefined {
+  const own = domainIssues(error);
+  if (own) return own;
   const cause = error.cause as { issues?: Issue[] } | undefined;
   if (error.code === "BAD_REQUEST" && cause && Array.isArray(cause.issues)) return flattenIssues(cause.issues);
   return undefined;
@@ -51,7 +49,7 @@ export interface ErrorBody {
   /** tRPC error code, e.g. BAD_REQUEST, UNAUTHORIZED, NOT_FOUND */
   code: TRPCError["code"];
   /** Each problem with the field it concerns, so clients show it there without parsing the message. */
-  issues?: FieldIssue[];
+  issues?: readonly FieldIssue[];
   /** The connection-test error of a service that failed during the call (search: 502/504). */
   upstream?: unknown;
 }
@@ -62,11 +60,12 @@ export function errorBody(cause: unknown): { status: number; body: ErrorBody } {
   const issues = issuesOf(error);
   let message = error.message;
   // zod's own message is a JSON dump of its issues: the issues as "field: what is wrong" read better.
-  if (issues && !(error.cause instanceof FieldIssues)) message = issues.map((i) => `${i.path}: ${i.message}`).join("; ");
+  if (issues && !domainIssues(error)) message = issues.map((i) => `${i.path}: ${i.message}`).join("; ");
   // Internal errors never show their text: it may hold SQL or stored values. The log has the details.
   if (error.code === "INTERNAL_SERVER_ERROR") message = "Internal server error";
   const body: ErrorBody = { message, code: error.code };
   if (issues) body.issues = issues;
-  if (error instanceof UpstreamError) body.upstream = error.upstream;
+  const upstream = upstreamOf(error);
+  if (upstream) body.upstream = upstream;
   return { status: getHTTPStatusCodeFromError(error), body };
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { GLOBAL_PERMISSIONS } from "../auth/permissions.js";
 import { CATEGORIES, ERROR_CODES, SECRET_KINDS } from "../engine/types.js";
+import { permissionLevel } from "../services/inputs.js";
 
 /**
  * Output schemas of the procedures exposed as REST (OpenAPI) — exactly the shapes the services return.
@@ -74,18 +75,17 @@ export const integrationDetailOutput = z
 
 export const idKindListOutput = z.array(z.object({ id: z.string(), kind: z.string() }));
 
-const level = z.enum(["use", "interact", "full"]);
 const groupRef = z.object({ id: z.string(), name: z.string() });
 export const integrationPermissionsOutput = z
   .object({
-    inherited: z.array(z.object({ group: groupRef, permission: level })).meta({ description: "Levels groups get from global permissions" }),
+    inherited: z.array(z.object({ group: groupRef, permission: permissionLevel })).meta({ description: "Levels groups get from global permissions" }),
     users: z.array(
       z.object({
         user: z.object({ id: z.string(), name: z.string(), username: z.string(), email: z.string().nullable(), image: z.string().nullable() }),
-        permission: level,
+        permission: permissionLevel,
       }),
     ),
-    groups: z.array(z.object({ group: groupRef, permission: level })),
+    groups: z.array(z.object({ group: groupRef, permission: permissionLevel })),
   })
   .meta({ id: "IntegrationPermissions" });
 

@@ -1,3 +1,4 @@
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { authRouter, groupRouter, onboardingRouter, userRouter } from "./routers/identity.js";
 import { integrationRouter } from "./routers/integration.js";
 import { appsRouter, certificateRouter, searchEngineRouter } from "./routers/resources.js";
@@ -23,3 +24,6 @@ export const appRouter = router({
 });
 
 export type AppRouter = typeof appRouter;
+/** Every procedure's input and output types, for the typed client (src/client.ts) without it naming @trpc/server. */
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;

@@ -3,7 +3,9 @@ import { errorBody } from "./error-body.js";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import type { GlobalPermission } from "../auth/permissions.js";
 import type { Caller, Deps } from "../services/deps.js";
-import { fieldError } from "../services/field-error.js";
+import { requireGlobal } from "../services/access.js";
+import { fieldError } from "../services/errors.js";
+import { mapResultErrors } from "./errors.js";
 import { transformer } from "./transformer.js";
 
 export interface Context {
@@ -51,14 +53,17 @@ export function nulPath(value: unknown, path = ""): string | undefined {
  * Every procedure goes through two guards: a cookie-authenticated mutation from another origin is refused
  * (CSRF), and text with NUL characters is a BAD_REQUEST on every database instead of a 500 on PostgreSQL.
  */
-export const publicProcedure = t.procedure.use(async ({ ctx, type, next, getRawInput }) => {
+export const publicProcedure = t.procedure
+  // The services' domain errors become tRPC errors here, once for every procedure (src/api/errors.ts).
+  .use(async ({ next }) => mapResultErrors(await next()))
+  .use(async ({ ctx, type, next, getRawInput }) => {
   if (type === "mutation" && ctx.sessionToken && ctx.crossSite) {
     throw new TRPCError({ code: "FORBIDDEN", message: "Cross-site request refused" });
   }
   const bad = nulPath(await getRawInput());
   if (bad) throw fieldError("BAD_REQUEST", bad, "must not contain NUL characters");
   return next();
-});
+  });
 
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   const user = ctx.caller.user;
@@ -66,9 +71,15 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   return next({ ctx: { ...ctx, user } });
 });
 
+/**
+ * A procedure that needs a global permission as a whole. The check is the permission module's
+ * (src/services/access.ts, `requireGlobal`, the same one services use for checks that depend on the input);
+ * it runs here, before input validation, so a caller without the permission learns nothing from the
+ * validation messages. REST and MCP call the same procedures; the CLI acts as the operator (an admin).
+ */
 export function requirePermission(permission: GlobalPermission) {
   return protectedProcedure.use(({ ctx, next }) => {
-    if (!ctx.caller.permissions.has(permission)) throw new TRPCError({ code: "FORBIDDEN", message: `Missing permission: ${permission}` });
+    requireGlobal(ctx.caller, permission);
     return next();
   });
 }

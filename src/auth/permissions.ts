@@ -41,10 +41,10 @@ export function expandPermissions(granted: Iterable<string>): Set<GlobalPermissi
 /** Per-integration levels, stored as integers so "the highest wins" is MAX() in SQL. */
 export const LEVELS = { use: 1, interact: 2, full: 3 } as const;
 export type LevelName = keyof typeof LEVELS;
-export const LEVEL_NAMES: LevelName[] = ["use", "interact", "full"];
+export const LEVEL_NAMES = ["use", "interact", "full"] as const satisfies readonly LevelName[];
 
 export function levelName(level: number): LevelName | null {
-  return level >= 3 ? "full" : level === 2 ? "interact" : level === 1 ? "use" : null;
+  return level >= LEVELS.full ? "full" : level === LEVELS.interact ? "interact" : level === LEVELS.use ? "use" : null;
 }
 
 /** The level every integration has for a holder of these global permissions. */
@@ -56,5 +56,36 @@ export function globalIntegrationLevel(perms: ReadonlySet<GlobalPermission>): nu
 }
 
 export function accessFlags(level: number) {
-  return { hasUseAccess: level >= 1, hasInteractAccess: level >= 2, hasFullAccess: level >= 3 };
+  return { hasUseAccess: level >= LEVELS.use, hasInteractAccess: level >= LEVELS.interact, hasFullAccess: level >= LEVELS.full };
+}
+
+/** The level one granted global permission gives every integration ("inherited" by its groups), 0 for none. */
+export function inheritedLevel(permission: string): number {
+  return globalIntegrationLevel(expandPermissions([permission]));
+}
+
+/** The global permissions that give a level on every integration (admin, integration-*-all). */
+export const INHERITING_PERMISSIONS = GLOBAL_PERMISSIONS.filter((p) => inheritedLevel(p) > 0);
+
+/** Several grants to one principal collapse to the highest level (replace-all saves, imports). */
+export function highestLevels(grants: Iterable<{ principalId: string; permission: LevelName }>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const g of grants) out.set(g.principalId, Math.max(out.get(g.principalId) ?? 0, LEVELS[g.permission]));
+  return out;
+}
+
+/**
+ * Apps and search engines are shared: changing one needs the matching `-full-all` permission, or being the
+ * user who created it.
+ */
+export function mayManageShared(held: ReadonlySet<GlobalPermission>, userId: string | undefined, createdBy: string | null, fullAll: "app-full-all" | "search-engine-full-all"): boolean {
+  return held.has(fullAll) || (createdBy !== null && createdBy === userId);
+}
+
+/**
+ * Nobody grants what they do not hold: the permissions among `granted` (and everything they imply) that
+ * `held` lacks, sorted; empty when the grant is within the holder's own rights.
+ */
+export function missingGrants(held: ReadonlySet<GlobalPermission>, granted: Iterable<string>): GlobalPermission[] {
+  return [...expandPermissions(granted)].filter((p) => !held.has(p)).sort();
 }

@@ -1,4 +1,4 @@
-import { username } from "../api/schemas.js";
+import { username } from "../services/inputs.js";
 import { newPassword, openInstance, out, parse, required, valid, validPassword, type Command } from "./common.js";
 
 export const adminCreate: Command = {

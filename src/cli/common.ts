@@ -3,12 +3,12 @@ import path from "node:path";
 import readline from "node:readline/promises";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ZodError, type ZodType } from "zod";
-import { password } from "../api/schemas.js";
+import { password } from "../services/inputs.js";
 import { passwordProblem } from "../auth/password-policy.js";
 import { ConfigError, loadConfig, type Config } from "../config.js";
 import { KeyError } from "../crypto/keyring.js";
 import type { Deps } from "../services/deps.js";
-import { OperatorError } from "../services/operator-error.js";
+import { DomainError, OperatorError } from "../services/errors.js";
 
 /** Wrong usage (unknown command or option, missing or malformed flag): exit code 2 and a pointer to --help. */
 export class UsageError extends Error {
@@ -188,6 +188,7 @@ export function busyDatabase(e: unknown): boolean {
   return typeof (e as { code?: unknown })?.code === "string" && (e as { code: string }).code.startsWith("SQLITE_BUSY");
 }
 
+/** Refusals with a message for the operator, printed without a stack trace (a service's domain error included). */
 export function isKnownFailure(e: unknown): e is Error {
-  return e instanceof CommandError || e instanceof OperatorError;
+  return e instanceof CommandError || e instanceof OperatorError || e instanceof DomainError;
 }

@@ -1,9 +1,4 @@
-import { expandPermissions } from "../auth/permissions.js";
-import type { Caller } from "../services/deps.js";
 import { openInstance, out, parse, UsageError, type Command } from "./common.js";
-
-/** The operator on the host may test any integration; nothing else is written, so no real user is needed. */
-const operatorOf = (actor: Caller["actor"]): Caller => ({ user: { id: "", username: "patchbay-cli" }, permissions: expandPermissions(["admin"]), via: null, actor });
 
 export const testCommand: Command = {
   name: "test",
@@ -20,11 +15,11 @@ Options:
     const { values, positionals } = parse("test", argv, { json: { type: "boolean" } }, true);
     if (positionals.length !== 1) throw new UsageError(positionals.length ? "give exactly one integration id or name" : "missing the integration id or name", "test");
     // Loaded only when the command runs: `--help` stays fast.
-    const [{ testConnection }, { findIntegration, OPERATOR }] = await Promise.all([import("../services/integrations.js"), import("../services/operator.js")]);
+    const [{ testConnection }, { findIntegration, hostOperator }] = await Promise.all([import("../services/integrations.js"), import("../services/operator.js")]);
     const deps = await openInstance({ mustExist: true });
     try {
       const row = await findIntegration(deps, positionals[0]!);
-      const result = await testConnection(deps, operatorOf(OPERATOR), { id: row.id });
+      const result = await testConnection(deps, hostOperator(), { id: row.id });
       if (values.json) out(JSON.stringify({ integration: row, ...result }));
       else if (result.ok) out(`OK      ${row.name} (${row.kind}, ${row.url})${result.version ? ` — version ${result.version}` : ""}`);
       else out(`FAILED  ${row.name} (${row.kind}, ${row.url}): ${result.error.code} — ${result.error.message}`);

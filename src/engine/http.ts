@@ -8,7 +8,7 @@ import type { Agent, Dispatcher } from "undici";
 let undiciModule: Promise<typeof import("undici")> | undefined;
 const loadUndici = () => (undiciModule ??= import("undici"));
 import { strictEncode } from "./redact.js";
-import { TestFailure, type CertificateInfo } from "./types.js";
+import { TestFailure, type CertificateInfo } from "./failure.js";
 
 /**
  * The one outbound HTTP client (docs/architecture.md, "Outbound client"). Every call a connection test or a search

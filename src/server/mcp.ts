@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { Context } from "../api/trpc.js";
 import { CATEGORIES, ERROR_CODES, SECRET_KINDS } from "../engine/types.js";
 import type { Deps } from "../services/deps.js";
-import { CAPABILITIES } from "../api/capability-table.js";
+import { CAPABILITIES } from "../services/capability-table.js";
 import { errorBody } from "../api/error-body.js";
 import { contextFromRequest } from "./context.js";
 import { callProcedure } from "./procedures.js";

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Context } from "../api/trpc.js";
 import { errorBody, type ErrorBody } from "../api/error-body.js";
 import type { Deps } from "../services/deps.js";
-import { fieldError } from "../services/field-error.js";
+import { fieldError } from "../services/errors.js";
 import { contextFromRequest } from "./context.js";
 import { callProcedure } from "./procedures.js";
 import { buildOpenApiDocument, DOCS_ASSETS, DOCS_CSP, DOCS_HTML, DOCS_INIT } from "./openapi.js";

@@ -1,9 +1,30 @@
-import { sql, type Expression, type ExpressionBuilder, type SelectQueryBuilder, type SqlBool } from "kysely";
-import { TRPCError } from "@trpc/server";
-import { globalIntegrationLevel } from "../auth/permissions.js";
-import type { Db } from "../db/index.js";
+import { sql, type Expression, type ExpressionBuilder, type SqlBool, type Transaction } from "kysely";
+import { globalIntegrationLevel, highestLevels, INHERITING_PERMISSIONS, inheritedLevel, levelName, LEVELS, mayManageShared, type GlobalPermission, type LevelName } from "../auth/permissions.js";
+import { constraintKind, type Db } from "../db/index.js";
 import { EVERYONE_GROUP_ID, type Database } from "../db/schema.js";
-import type { Caller } from "./deps.js";
+import { auditedTransaction } from "./audit.js";
+import type { Caller, Deps } from "./deps.js";
+import { fieldError, missingPermission, notFound } from "./errors.js";
+
+/**
+ * The permission module (docs/architecture.md, "Permissions"): who may do what to an integration, an app or a
+ * search engine. The pure rules (global permissions, levels, inheritance, the creator rule, grants within
+ * one's own rights) are in src/auth/permissions.ts; this module applies them to the database: the access
+ * query, `requireIntegration`, the global-permission check, and reading and saving per-integration rows.
+ */
+
+/** "Missing" and "not allowed" read the same, so ids cannot be enumerated. */
+export const integrationNotFound = () => notFound("Integration not found");
+
+/** A global permission the caller must hold (the procedures' `requirePermission` and the services' own checks). */
+export function requireGlobal(caller: Caller, permission: GlobalPermission): void {
+  if (!caller.permissions.has(permission)) throw missingPermission(permission);
+}
+
+/** Apps and search engines: changing one needs `fullAll`, or having created it (src/auth/permissions.ts, mayManageShared). */
+export function requireCreatorOr(caller: Caller, createdBy: string | null, fullAll: "app-full-all" | "search-engine-full-all"): void {
+  if (!mayManageShared(caller.permissions, caller.user?.id, createdBy, fullAll)) throw missingPermission(fullAll);
+}
 
 /**
  * The one permission building block (docs/architecture.md, "One permission query"). It yields the integrations the
@@ -16,10 +37,10 @@ function accessibleFrom(db: Db, caller: Caller, only?: string | readonly string[
   const ids = typeof only === "string" ? [only] : only;
   const userId = caller.user?.id ?? "";
   const global = caller.user ? globalIntegrationLevel(caller.permissions) : 0;
-  if (global >= 3) {
+  if (global >= LEVELS.full) {
     // Full access to everything: no permission rows to read at all.
     const all = db.selectFrom("integrations as i");
-    return { query: ids === undefined ? all : all.where("i.id", "in", ids), level: sql<number>`3` };
+    return { query: ids === undefined ? all : all.where("i.id", "in", ids), level: sql<number>`${sql.lit(LEVELS.full)}` };
   }
   let userRows = db.selectFrom("integrationUserPermissions").select(["integrationId", "level"]).where("userId", "=", userId);
   let groupRows = db
@@ -46,7 +67,7 @@ function accessibleFrom(db: Db, caller: Caller, only?: string | readonly string[
   const joined = ids === undefined ? all : all.where("i.id", "in", ids);
   const level = sql<number>`case when coalesce(${sql.ref("lv.level")}, 0) > ${sql.lit(global)} then ${sql.ref("lv.level")} else ${sql.lit(global)} end`;
   // Without a global level, only integrations with a row for the caller are visible at all.
-  return { query: global > 0 ? joined : joined.where("lv.level", ">=", 1), level };
+  return { query: global > 0 ? joined : joined.where("lv.level", ">=", LEVELS.use), level };
 }
 
 /** `only`: one id, or several (never an empty list: `in ()` is not SQL). */
@@ -79,14 +100,14 @@ export function usableBy(caller: Caller): ((eb: ExpressionBuilder<IntegrationRow
           .select("up.level")
           .whereRef("up.integrationId", "=", "i.id")
           .where("up.userId", "=", userId)
-          .where("up.level", ">=", 1),
+          .where("up.level", ">=", LEVELS.use),
       ),
       eb.exists(
         eb
           .selectFrom("integrationGroupPermissions as gp")
           .select("gp.level")
           .whereRef("gp.integrationId", "=", "i.id")
-          .where("gp.level", ">=", 1)
+          .where("gp.level", ">=", LEVELS.use)
           .where((g) => g.or([g("gp.groupId", "=", EVERYONE_GROUP_ID), g("gp.groupId", "in", g.selectFrom("groupMembers").select("groupId").where("userId", "=", userId))])),
       ),
     ]);
@@ -102,8 +123,117 @@ export type AccessibleQuery = ReturnType<typeof accessibleIntegrations>;
  */
 export async function requireIntegration(db: Db, caller: Caller, id: string, min: number) {
   const row = await accessibleIntegrations(db, caller, id).executeTakeFirst();
-  if (!row || Number(row.level) < min) throw new TRPCError({ code: "NOT_FOUND", message: "Integration not found" });
+  if (!row || Number(row.level) < min) throw integrationNotFound();
   return { ...row, level: Number(row.level) };
 }
 
-export type { SelectQueryBuilder, Database };
+/**
+ * Serialises writers of one integration: the row lock makes a concurrent replace-all wait and then see the
+ * committed rows (instead of inserting next to them), and a write to an integration deleted meanwhile is a
+ * clean NOT_FOUND. SQLite runs one write transaction at a time anyway and has no FOR UPDATE.
+ */
+export async function lockIntegration(deps: Deps, trx: Transaction<Database>, id: string): Promise<void> {
+  let q = trx.selectFrom("integrations").select("id").where("id", "=", id);
+  if (deps.dialect !== "sqlite") q = q.forUpdate();
+  if (!(await q.executeTakeFirst())) throw integrationNotFound();
+}
+
+
+/** Who has which level on an integration: user rows, group rows, and groups whose global permissions give one. */
+export async function integrationPermissions(deps: Deps, caller: Caller, id: string) {
+  await requireIntegration(deps.db, caller, id, LEVELS.full);
+  const [users, groups, inherited] = await Promise.all([
+    deps.db
+      .selectFrom("integrationUserPermissions as p")
+      .innerJoin("users as u", "u.id", "p.userId")
+      .select(["u.id", "u.username", "u.name", "u.email", "u.image", "p.level"])
+      .where("p.integrationId", "=", id)
+      .orderBy("u.username")
+      .execute(),
+    deps.db
+      .selectFrom("integrationGroupPermissions as p")
+      .innerJoin("userGroups as g", "g.id", "p.groupId")
+      .select(["g.id", "g.name", "p.level"])
+      .where("p.integrationId", "=", id)
+      .orderBy("g.name")
+      .execute(),
+    deps.db
+      .selectFrom("groupPermissions as gp")
+      .innerJoin("userGroups as g", "g.id", "gp.groupId")
+      .select(["g.id", "g.name", "gp.permission"])
+      .where("gp.permission", "in", INHERITING_PERMISSIONS)
+      .orderBy("g.name")
+      .execute(),
+  ]);
+  const showEmails = caller.permissions.has("user-manage");
+  const byGroup = new Map<string, { id: string; name: string; level: number }>();
+  for (const r of inherited) {
+    const level = inheritedLevel(r.permission);
+    const cur = byGroup.get(r.id);
+    if (!cur || cur.level < level) byGroup.set(r.id, { id: r.id, name: r.name, level });
+  }
+  return {
+    inherited: [...byGroup.values()].map((g) => ({ group: { id: g.id, name: g.name }, permission: levelName(g.level)! })),
+    // E-mail addresses are for user managers (as in user.list); a full-access user sees names only.
+    users: users.map((u) => ({
+      user: { id: u.id, name: u.name ?? u.username, username: u.username, email: showEmails || u.id === caller.user?.id ? u.email : null, image: u.image },
+      permission: levelName(Number(u.level))!,
+    })),
+    groups: groups.map((g) => ({ group: { id: g.id, name: g.name }, permission: levelName(Number(g.level))! })),
+  };
+}
+
+const byPrincipal = (a: { principalId: string }, b: { principalId: string }) => (a.principalId < b.principalId ? -1 : a.principalId > b.principalId ? 1 : 0);
+
+/** The permission rows of one principal type, as the audit log shows them (before → after). */
+async function permissionRows(trx: Transaction<Database>, principal: "user" | "group", integrationId: string) {
+  const rows =
+    principal === "user"
+      ? await trx.selectFrom("integrationUserPermissions").select(["userId as principalId", "level"]).where("integrationId", "=", integrationId).execute()
+      : await trx.selectFrom("integrationGroupPermissions").select(["groupId as principalId", "level"]).where("integrationId", "=", integrationId).execute();
+  return rows.map((r) => ({ principalId: r.principalId, permission: levelName(Number(r.level))! })).sort(byPrincipal);
+}
+
+/** Replace-all of one principal type's rows; duplicates collapse to the highest level. */
+export async function savePermissions(
+  deps: Deps,
+  caller: Caller,
+  principal: "user" | "group",
+  input: { entityId: string; permissions: { principalId: string; permission: LevelName }[] },
+) {
+  const row = await requireIntegration(deps.db, caller, input.entityId, LEVELS.full);
+  const levels = highestLevels(input.permissions);
+  const ids = [...levels.keys()];
+  if (ids.length) {
+    const table = principal === "user" ? "users" : "userGroups";
+    const found = new Set((await deps.db.selectFrom(table).select("id").where("id", "in", ids).execute()).map((r) => r.id));
+    const index = input.permissions.findIndex((p) => !found.has(p.principalId));
+    if (index >= 0) throw fieldError("BAD_REQUEST", `permissions[${index}].principalId`, `unknown ${principal} "${input.permissions[index]!.principalId}"`);
+  }
+  await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
+    await lockIntegration(deps, trx, input.entityId);
+    const before = await permissionRows(trx, principal, input.entityId);
+    if (principal === "user") {
+      await trx.deleteFrom("integrationUserPermissions").where("integrationId", "=", input.entityId).execute();
+      if (ids.length) {
+        await trx.insertInto("integrationUserPermissions").values(ids.map((userId) => ({ integrationId: input.entityId, userId, level: levels.get(userId)! }))).execute();
+      }
+    } else {
+      await trx.deleteFrom("integrationGroupPermissions").where("integrationId", "=", input.entityId).execute();
+      if (ids.length) {
+        await trx.insertInto("integrationGroupPermissions").values(ids.map((groupId) => ({ integrationId: input.entityId, groupId, level: levels.get(groupId)! }))).execute();
+      }
+    }
+    const after = ids.map((principalId) => ({ principalId, permission: levelName(levels.get(principalId)!)! })).sort(byPrincipal);
+    await record({
+      action: principal === "user" ? "integration.saveUserIntegrationPermissions" : "integration.saveGroupIntegrationPermissions",
+      target: { type: "integration", id: input.entityId, name: row.name },
+      integrationId: input.entityId,
+      changes: { before, after },
+    });
+  }).catch((e) => {
+    // A principal deleted between the check and the write.
+    if (constraintKind(e) === "foreignKey") throw fieldError("BAD_REQUEST", "permissions", `a ${principal} was deleted meanwhile; reload and try again`);
+    throw e;
+  });
+}

@@ -1,8 +1,9 @@
-import { TRPCError } from "@trpc/server";
 import type { Transaction } from "kysely";
+import { notFound } from "./errors.js";
 import { newId } from "../auth/tokens.js";
 import type { Database } from "../db/schema.js";
 import { auditedTransaction } from "./audit.js";
+import { requireCreatorOr } from "./access.js";
 import type { Caller, Deps } from "./deps.js";
 
 export interface AppInput {
@@ -14,13 +15,13 @@ export interface AppInput {
 }
 
 const columns = ["id", "name", "description", "iconUrl", "href", "pingUrl"] as const;
-const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "App not found" });
+const missing = () => notFound("App not found");
 
 export const listApps = (deps: Deps) => deps.db.selectFrom("apps").select(columns).orderBy("name").orderBy("id").execute();
 
 export async function appById(deps: Deps, id: string) {
   const row = await deps.db.selectFrom("apps").select(columns).where("id", "=", id).executeTakeFirst();
-  if (!row) throw notFound();
+  if (!row) throw missing();
   return row;
 }
 
@@ -55,10 +56,8 @@ export async function createApp(deps: Deps, caller: Caller, input: AppInput) {
 /** Apps are shared: changing one needs app-full-all, or having created it. */
 async function requireManage(deps: Deps, caller: Caller, id: string) {
   const row = await deps.db.selectFrom("apps").select(["id", "name", "createdBy"]).where("id", "=", id).executeTakeFirst();
-  if (!row) throw notFound();
-  if (!caller.permissions.has("app-full-all") && row.createdBy !== caller.user?.id) {
-    throw new TRPCError({ code: "FORBIDDEN", message: "Missing permission: app-full-all" });
-  }
+  if (!row) throw missing();
+  requireCreatorOr(caller, row.createdBy, "app-full-all");
   return row;
 }
 

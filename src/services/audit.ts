@@ -1,9 +1,11 @@
 import crypto from "node:crypto";
-import { TRPCError } from "@trpc/server";
+import { badRequest } from "./errors.js";
 import type { Transaction } from "kysely";
 import { transaction, type Db } from "../db/index.js";
 import type { AuditLogTable, Database } from "../db/schema.js";
-import type { Deps } from "./deps.js";
+import type { Actor, ActorType, Deps } from "./deps.js";
+
+export type { Actor, ActorType };
 
 /**
  * The audit log (README "Audit log"): who changed or controlled what, when and from where. Every entry is
@@ -11,19 +13,6 @@ import type { Deps } from "./deps.js";
  * when its change committed. Entries never hold a secret value: callers put only names, ids, kinds and levels
  * into `changes`.
  */
-
-export type ActorType = "user" | "apiKey" | "operator" | "provisioning";
-
-/** Who acts: built once per request in `resolveCaller` (or by `operatorActor`) and carried on the Caller. */
-export interface Actor {
-  type: ActorType;
-  /** The user's id (for an API key: its owner's); none for the operator and provisioning. */
-  id?: string;
-  /** Username, API key name, "cli", or the provisioning file. */
-  name: string;
-  /** Client address (TRUST_PROXY respected: it is Fastify's req.ip). */
-  ip?: string;
-}
 
 export interface AuditEvent {
   /** Dotted, procedure-like: integration.create, downloads.pause, auth.loginFailed, … */
@@ -169,7 +158,7 @@ export interface ListInput {
 const encodeCursor = (e: { at: number; id: string }) => Buffer.from(`${e.at}:${e.id}`).toString("base64url");
 function decodeCursor(c: string): { at: number; id: string } {
   const m = /^(\d{1,16}):([0-9a-f]{1,64})$/.exec(Buffer.from(c, "base64url").toString());
-  if (!m) throw new TRPCError({ code: "BAD_REQUEST", message: "cursor: not a cursor from a previous page" });
+  if (!m) throw badRequest("cursor: not a cursor from a previous page");
   return { at: Number(m[1]), id: m[2]! };
 }
 

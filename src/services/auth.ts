@@ -1,12 +1,11 @@
 import crypto from "node:crypto";
-import { TRPCError } from "@trpc/server";
+import { conflict, DomainError, fieldError, notFound } from "./errors.js";
 import { expandPermissions, type GlobalPermission } from "../auth/permissions.js";
 import { dummyHash, hashPassword, newId, newToken, tokenHash, verifyPassword } from "../auth/tokens.js";
 import { EVERYONE_GROUP_ID } from "../db/schema.js";
 import { type Db } from "../db/index.js";
 import { anonymous, type Caller, type Deps } from "./deps.js";
 import { requirePasswordPolicy } from "./users.js";
-import { fieldError } from "./field-error.js";
 import { auditedTransaction, recordAudit, userActor, type Actor } from "./audit.js";
 
 export const SESSION_TTL_MS = 30 * 24 * 3600_000;
@@ -96,7 +95,7 @@ export async function login(deps: Deps, input: { username: string; password: str
   // attempts cannot get more passwords evaluated than the limit allows.
   const slot = await deps.loginLimiter.reserve(ip, input.username);
   if (!slot.attempt) {
-    throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: `Too many failed logins. Try again in ${Math.ceil(slot.retryAfterMs / 60_000)} minute(s).` });
+    throw new DomainError("TOO_MANY_REQUESTS", `Too many failed logins. Try again in ${Math.ceil(slot.retryAfterMs / 60_000)} minute(s).`);
   }
   const user = await deps.db.selectFrom("users").select(["id", "username", "passwordHash"]).where("username", "=", input.username).executeTakeFirst();
   const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash()), input.password);
@@ -104,7 +103,7 @@ export async function login(deps: Deps, input: { username: string; password: str
     deps.log.info({ ip }, "failed login");
     // The actor is the username that was tried (never the password).
     await recordAudit(deps.db, { type: "user", ...(user ? { id: user.id } : {}), name: input.username, ip }, { action: "auth.loginFailed", outcome: "error" });
-    throw new TRPCError({ code: "UNAUTHORIZED", message: "Wrong username or password" });
+    throw new DomainError("UNAUTHORIZED", "Wrong username or password");
   }
   await deps.loginLimiter.succeeded(slot.attempt);
   const token = newToken();
@@ -163,7 +162,7 @@ export async function listApiKeys(deps: Deps, caller: Caller) {
 export async function revokeApiKey(deps: Deps, caller: Caller, id: string) {
   await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
     const key = await trx.selectFrom("apiKeys").select("name").where("id", "=", id).where("userId", "=", caller.user!.id).executeTakeFirst();
-    if (!key) throw new TRPCError({ code: "NOT_FOUND", message: "API key not found" });
+    if (!key) throw notFound("API key not found");
     await trx.deleteFrom("apiKeys").where("id", "=", id).execute();
     await record({ action: "auth.revokeApiKey", target: { type: "apiKey", id, name: key.name } });
   });
@@ -206,7 +205,7 @@ export async function listSessions(deps: Deps, caller: Caller, currentToken: str
 export async function revokeSession(deps: Deps, caller: Caller, id: string, currentToken: string | undefined): Promise<{ current: boolean }> {
   const own = await deps.db.selectFrom("sessions").select("tokenHash").where("userId", "=", caller.user!.id).execute();
   const match = own.find((r) => sessionId(r.tokenHash) === id);
-  if (!match) throw new TRPCError({ code: "NOT_FOUND", message: "Session not found" });
+  if (!match) throw notFound("Session not found");
   await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
     await trx.deleteFrom("sessions").where("tokenHash", "=", match.tokenHash).where("userId", "=", caller.user!.id).execute();
     await record({ action: "auth.revokeSession", target: { type: "session", id } });
@@ -226,7 +225,7 @@ export async function createFirstAdmin(deps: Deps, username: string, password: s
   const actor = "type" in by ? by : userActor({ id: userId, username }, by.ip);
   await auditedTransaction(deps.db, actor, async (trx, record) => {
     const count = await trx.selectFrom("users").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow();
-    if (Number(count.n) > 0) throw new TRPCError({ code: "CONFLICT", message: "The first admin already exists" });
+    if (Number(count.n) > 0) throw conflict("The first admin already exists");
     let group = await trx.selectFrom("userGroups").select("id").where("name", "=", "admins").executeTakeFirst();
     if (!group) {
       group = { id: newId() };

@@ -1,11 +1,11 @@
-import { TRPCError } from "@trpc/server";
+import { forbidden } from "./errors.js";
 import type { z } from "zod";
 import { LEVELS } from "../auth/permissions.js";
 import type { CapabilityName } from "../engine/capabilities.js";
 import { withContext } from "../engine/runner.js";
 import type { KindDefinition, Secrets } from "../engine/types.js";
 import { getKind, kinds, kindOrder } from "../kinds/index.js";
-import { accessibleIntegrations, requireIntegration } from "./access.js";
+import { accessibleIntegrations, integrationNotFound, requireIntegration } from "./access.js";
 import { CapabilityCache } from "./capability-cache.js";
 import { scrubDeep } from "./capability-scrub.js";
 import { ensureFreshTrust } from "./certificates.js";
@@ -43,7 +43,6 @@ export interface ActionSpec {
 
 type Row = { id: string; name: string; kind: string; url: string; updatedAt: number | string };
 
-const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "Integration not found" });
 
 /** The catalog kinds that declare a capability. */
 export function kindsWith(capability: CapabilityName): string[] {
@@ -103,7 +102,7 @@ export async function resolveRead(deps: Deps, caller: Caller, capability: Capabi
 }
 
 function throwNotFound(): never {
-  throw notFound();
+  throw integrationNotFound();
 }
 
 // ---- one upstream read, cached and coalesced ----
@@ -202,8 +201,8 @@ export async function runAction(deps: Deps, caller: Caller, spec: ActionSpec, in
   const def = getKind(row.kind);
   const impl = implOf(def, spec.capability);
   const fn = impl?.[spec.action];
-  if (!def || !fn) throw notFound();
-  if (row.level < LEVELS.interact) throw new TRPCError({ code: "FORBIDDEN", message: `You may use this integration but not control it (needs interact access).` });
+  if (!def || !fn) throw integrationNotFound();
+  if (row.level < LEVELS.interact) throw forbidden(`You may use this integration but not control it (needs interact access).`);
   const secrets = await secretsOf(deps, row.id);
   const values = secretValues(secrets);
   let result: ActionResult | undefined;

@@ -1,10 +1,9 @@
 import crypto from "node:crypto";
-import { TRPCError } from "@trpc/server";
+import { fieldError, notFound } from "./errors.js";
 import { newId } from "../auth/tokens.js";
 import { describeCertificate } from "../engine/http.js";
 import type { Db } from "../db/index.js";
 import type { Caller, Deps } from "./deps.js";
-import { fieldError } from "./field-error.js";
 import { auditedTransaction } from "./audit.js";
 
 const TRUST_VERSION = "trust_version";
@@ -84,7 +83,7 @@ export async function trustCertificate(deps: Deps, caller: Caller, pem: string) 
 export async function removeCertificate(deps: Deps, caller: Caller, id: string) {
   await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
     const cert = await trx.selectFrom("trustedCertificates").select(["subject", "issuer", "fingerprint256", "validTo"]).where("id", "=", id).executeTakeFirst();
-    if (!cert) throw new TRPCError({ code: "NOT_FOUND", message: "Certificate not found" });
+    if (!cert) throw notFound("Certificate not found");
     await trx.deleteFrom("trustedCertificates").where("id", "=", id).execute();
     await record({ action: "certificate.remove", target: { type: "certificate", id, name: cert.subject.slice(0, 255) }, changes: certChanges(cert) });
   });

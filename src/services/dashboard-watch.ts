@@ -1,7 +1,8 @@
-import { CAPABILITIES } from "../api/capability-table.js";
+import { CAPABILITIES } from "./capability-table.js";
 import type { CapabilityName } from "../engine/capabilities.js";
 import { watchCapability, type Envelope } from "./capabilities.js";
 import type { Caller, Deps } from "./deps.js";
+import { DomainError } from "./errors.js";
 
 export interface CardWatch {
   capability: CapabilityName;
@@ -44,9 +45,9 @@ export async function* watchCards(deps: Deps, caller: Caller, cards: CardWatch[]
       pending.delete(step.i);
       const capability = iterators[step.i]!.card.capability;
       if ("error" in step) {
-        const e = step.error as { code?: string; message?: string };
-        // TRPCErrors (NOT_FOUND for an id the caller cannot use) keep their words; anything else is logged, not shown.
-        if (typeof e?.code === "string" && e.code !== "INTERNAL_SERVER_ERROR" && typeof e.message === "string") yield { capability, error: { code: e.code, message: e.message } };
+        const e = step.error;
+        // Domain errors (NOT_FOUND for an id the caller cannot use) keep their words; anything else is logged, not shown.
+        if (e instanceof DomainError) yield { capability, error: { code: e.code, message: e.message } };
         else {
           deps.log.error({ err: step.error, capability }, "dashboard card watch failed");
           yield { capability, error: { code: "UNKNOWN", message: "Patchbay failed to read this card; see the server log." } };

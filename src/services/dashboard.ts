@@ -1,9 +1,8 @@
-import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { LEVELS } from "../auth/permissions.js";
 import { constraintKind } from "../db/index.js";
 import { auditedTransaction } from "./audit.js";
-import { FieldIssues } from "./field-error.js";
+import { fieldsError } from "./errors.js";
 import { CAPABILITY_NAMES, type CapabilityName } from "../engine/capabilities.js";
 import { accessibleIntegrations } from "./access.js";
 import { kindsWith } from "./capabilities.js";
@@ -120,10 +119,7 @@ export async function saveLayout(deps: Deps, caller: Caller, layout: Layout): Pr
   layout.pinnedEntities.forEach((p, i) => {
     if (!fits(kinds, p.integrationId, "smartHome")) problems.push({ path: `pinnedEntities[${i}].integrationId`, message: "no smart-home integration you can use has this id" });
   });
-  if (problems.length) {
-    const cause = new FieldIssues(problems);
-    throw new TRPCError({ code: "BAD_REQUEST", message: cause.message, cause });
-  }
+  if (problems.length) throw fieldsError("BAD_REQUEST", problems);
 
   const userId = caller.user!.id;
   const values = { layout: JSON.stringify(layout), updatedAt: Date.now() };

@@ -5,7 +5,6 @@ import type { Db, DialectName } from "../db/index.js";
 import type { TrustStore } from "../engine/http.js";
 import type { GlobalPermission } from "../auth/permissions.js";
 import type { LoginLimiter } from "../auth/rate-limit.js";
-import type { Actor } from "./audit.js";
 
 /** What every service function needs, built once at start-up. */
 export interface Deps {
@@ -34,3 +33,16 @@ export interface Caller {
 }
 
 export const anonymous: Caller = { user: null, permissions: new Set(), via: null, actor: { type: "user", name: "anonymous" } };
+
+export type ActorType = "user" | "apiKey" | "operator" | "provisioning";
+
+/** Who acts: built once per request in `resolveCaller` (or by `operatorActor`) and carried on the Caller. */
+export interface Actor {
+  type: ActorType;
+  /** The user's id (for an API key: its owner's); none for the operator and provisioning. */
+  id?: string;
+  /** Username, API key name, "cli", or the provisioning file. */
+  name: string;
+  /** Client address (TRUST_PROXY respected: it is Fastify's req.ip). */
+  ip?: string;
+}

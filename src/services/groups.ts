@@ -1,4 +1,4 @@
-import { TRPCError } from "@trpc/server";
+import { fieldError, notFound } from "./errors.js";
 import type { GlobalPermission } from "../auth/permissions.js";
 import { newId } from "../auth/tokens.js";
 import { constraintKind } from "../db/index.js";
@@ -6,9 +6,8 @@ import { auditedTransaction } from "./audit.js";
 import { EVERYONE_GROUP_ID } from "../db/schema.js";
 import type { Caller, Deps } from "./deps.js";
 import { lockIdentity, requireAdminRemains, requireControlsGroup } from "./privilege.js";
-import { fieldError } from "./field-error.js";
 
-const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "Group not found" });
+const missing = () => notFound("Group not found");
 
 export async function createGroup(deps: Deps, caller: Caller, name: string) {
   const id = newId();
@@ -39,7 +38,7 @@ export async function listGroups(deps: Deps) {
 
 export async function groupById(deps: Deps, id: string) {
   const g = await deps.db.selectFrom("userGroups").select(["id", "name"]).where("id", "=", id).executeTakeFirst();
-  if (!g) throw notFound();
+  if (!g) throw missing();
   const [perms, members] = await Promise.all([
     deps.db.selectFrom("groupPermissions").select("permission").where("groupId", "=", id).execute(),
     deps.db

@@ -1,4 +1,4 @@
-import { TRPCError } from "@trpc/server";
+import { badRequest, forbidden } from "./errors.js";
 import { LEVELS } from "../auth/permissions.js";
 import { newId } from "../auth/tokens.js";
 import { constraintKind, transaction, type Db } from "../db/index.js";
@@ -6,7 +6,7 @@ import { fetchPeerCertificate } from "../engine/http.js";
 import { runConnectionTest } from "../engine/runner.js";
 import { getKind } from "../kinds/index.js";
 import { ensureFreshTrust } from "./certificates.js";
-import { requireIntegration } from "./access.js";
+import { integrationNotFound, requireIntegration } from "./access.js";
 import type { Caller, Deps } from "./deps.js";
 import { notifyEvent, type NotificationEvent } from "./notifications.js";
 import { recordAudit } from "./audit.js";
@@ -124,16 +124,16 @@ export async function integrationHealth(deps: Deps, caller: Caller, input: { id:
   await requireIntegration(deps.db, caller, input.id, LEVELS.use);
   const to = input.to ?? new Date();
   const from = input.from ?? new Date(to.getTime() - 7 * 86_400_000);
-  if (from > to) throw new TRPCError({ code: "BAD_REQUEST", message: "from: must not be after to" });
+  if (from > to) throw badRequest("from: must not be after to");
   return healthHistory(deps, input.id, from, to);
 }
 
 /** `integration.checkNow({id})`: needs interact access; answers the new health. */
 export async function checkNow(deps: Deps, caller: Caller, id: string): Promise<Health> {
   const row = await requireIntegration(deps.db, caller, id, LEVELS.use);
-  if (row.level < LEVELS.interact) throw new TRPCError({ code: "FORBIDDEN", message: "You may use this integration but not run its checks (needs interact access)." });
+  if (row.level < LEVELS.interact) throw forbidden("You may use this integration but not run its checks (needs interact access).");
   const h = await checkIntegration(deps, id);
-  if (!h) throw new TRPCError({ code: "NOT_FOUND", message: "Integration not found" });
+  if (!h) throw integrationNotFound();
   await recordAudit(deps.db, caller.actor, {
     action: "integration.checkNow",
     target: { type: "integration", id, name: row.name },

@@ -1,36 +1,22 @@
-import { TRPCError } from "@trpc/server";
-import { sql, type Transaction } from "kysely";
-import type { Database } from "../db/schema.js";
-import { LEVELS, accessFlags, levelName, type LevelName } from "../auth/permissions.js";
+import { sql } from "kysely";
+import { LEVELS, accessFlags } from "../auth/permissions.js";
 import { newId } from "../auth/tokens.js";
 import { categoriesOf, describeSecretOptions, getKind, kindOrder, kindsInCategory, matchSecretOption } from "../kinds/index.js";
-import { constraintKind, type Db } from "../db/index.js";
+import type { Db } from "../db/index.js";
 import { auditedTransaction, recordAudit } from "./audit.js";
 import { runConnectionTest, runSearch } from "../engine/runner.js";
 import { PUBLIC_SECRET_KINDS, type Category, type KindDefinition, type SecretKind, type Secrets, type TestError } from "../engine/types.js";
-import { accessibleList, requireIntegration, usableBy } from "./access.js";
+import { accessibleList, lockIntegration, requireGlobal, requireIntegration, usableBy } from "./access.js";
 import type { Caller, Deps } from "./deps.js";
 import { loadSecrets, sealSecret, toSecrets } from "./secrets.js";
 import { ensureFreshTrust } from "./certificates.js";
 import { uniqueShort } from "./search-engines.js";
-import { fieldError } from "./field-error.js";
-import { nameColumns, searchName } from "./search-name.js";
+import { fieldError, UpstreamError } from "./errors.js";
+import { likeContains, nameColumns } from "./search-name.js";
+import type { CreateIntegrationInput } from "./inputs.js";
 import { noteManualTest, withHealth } from "./health.js";
 
-const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "Integration not found" });
 const badRequest = (path: string, message: string) => fieldError("BAD_REQUEST", path, message);
-const forbidden = (permission: string) => new TRPCError({ code: "FORBIDDEN", message: `Missing permission: ${permission}` });
-
-/**
- * Serialises writers of one integration: the row lock makes a concurrent replace-all wait and then see the
- * committed rows (instead of inserting next to them), and a write to an integration deleted meanwhile is a
- * clean NOT_FOUND. SQLite runs one write transaction at a time anyway and has no FOR UPDATE.
- */
-async function lockIntegration(deps: Deps, trx: Transaction<Database>, id: string): Promise<void> {
-  let q = trx.selectFrom("integrations").select("id").where("id", "=", id);
-  if (deps.dialect !== "sqlite") q = q.forUpdate();
-  if (!(await q.executeTakeFirst())) throw notFound();
-}
 
 type Row = { id: string; name: string; kind: string; url: string; level: number | string };
 
@@ -61,11 +47,6 @@ export function listOfCategory(deps: Deps, caller: Caller, category: Category) {
 
 export function listSearchable(deps: Deps, caller: Caller) {
   return listIntegrations(deps, caller, { kinds: kindsInCategory("search") });
-}
-
-/** Escapes LIKE wildcards so `%` and `_` in a query match themselves on every dialect. */
-export function likeContains(query: string): string {
-  return "%" + searchName(query).replace(/[!%_]/g, (c) => "!" + c) + "%";
 }
 
 /**
@@ -153,14 +134,8 @@ function logOutcome(deps: Deps, what: string, kind: string, url: string, error?:
   else deps.log.info({ kind, host }, `${what}: connection test passed`);
 }
 
-export interface CreateInput {
-  name: string;
-  kind: string;
-  url: string;
-  secrets: { kind: SecretKind; value: string }[];
-  app?: { id: string } | { name: string; description?: string | null; iconUrl: string; href?: string | null; pingUrl?: string | null };
-  attemptSearchEngineCreation?: boolean;
-}
+/** integration.create's input (src/services/inputs.ts); no app is `undefined` here. */
+export type CreateInput = Omit<CreateIntegrationInput, "app"> & { app?: NonNullable<CreateIntegrationInput["app"]> };
 
 /** What create and update answer (seed: success returns the id, failure the connection-test error). */
 export type WriteResult = { id: string; searchEngineId?: string } | { error: TestError };
@@ -169,7 +144,7 @@ export async function createIntegration(deps: Deps, caller: Caller, input: Creat
   const def = kindOrThrow(input.kind);
   checkSecretSet(def, input.secrets.map((s) => s.kind));
   const user = caller.user!;
-  if (input.app && !("id" in input.app) && !caller.permissions.has("app-create")) throw forbidden("app-create");
+  if (input.app && !("id" in input.app)) requireGlobal(caller, "app-create");
   if (input.app && "id" in input.app) {
     const exists = await deps.db.selectFrom("apps").select("id").where("id", "=", input.app.id).executeTakeFirst();
     if (!exists) throw badRequest("app.id", `app "${input.app.id}" not found`);
@@ -331,105 +306,6 @@ export async function deleteIntegration(deps: Deps, caller: Caller, id: string) 
   });
 }
 
-export async function integrationPermissions(deps: Deps, caller: Caller, id: string) {
-  await requireIntegration(deps.db, caller, id, LEVELS.full);
-  const [users, groups, inherited] = await Promise.all([
-    deps.db
-      .selectFrom("integrationUserPermissions as p")
-      .innerJoin("users as u", "u.id", "p.userId")
-      .select(["u.id", "u.username", "u.name", "u.email", "u.image", "p.level"])
-      .where("p.integrationId", "=", id)
-      .orderBy("u.username")
-      .execute(),
-    deps.db
-      .selectFrom("integrationGroupPermissions as p")
-      .innerJoin("userGroups as g", "g.id", "p.groupId")
-      .select(["g.id", "g.name", "p.level"])
-      .where("p.integrationId", "=", id)
-      .orderBy("g.name")
-      .execute(),
-    deps.db
-      .selectFrom("groupPermissions as gp")
-      .innerJoin("userGroups as g", "g.id", "gp.groupId")
-      .select(["g.id", "g.name", "gp.permission"])
-      .where("gp.permission", "in", ["admin", "integration-full-all", "integration-interact-all", "integration-use-all"])
-      .orderBy("g.name")
-      .execute(),
-  ]);
-  const showEmails = caller.permissions.has("user-manage");
-  const inheritedLevel = new Map<string, { id: string; name: string; level: number }>();
-  for (const r of inherited) {
-    const level = r.permission === "admin" || r.permission === "integration-full-all" ? 3 : r.permission === "integration-interact-all" ? 2 : 1;
-    const cur = inheritedLevel.get(r.id);
-    if (!cur || cur.level < level) inheritedLevel.set(r.id, { id: r.id, name: r.name, level });
-  }
-  return {
-    inherited: [...inheritedLevel.values()].map((g) => ({ group: { id: g.id, name: g.name }, permission: levelName(g.level)! })),
-    // E-mail addresses are for user managers (as in user.list); a full-access user sees names only.
-    users: users.map((u) => ({
-      user: { id: u.id, name: u.name ?? u.username, username: u.username, email: showEmails || u.id === caller.user?.id ? u.email : null, image: u.image },
-      permission: levelName(Number(u.level))!,
-    })),
-    groups: groups.map((g) => ({ group: { id: g.id, name: g.name }, permission: levelName(Number(g.level))! })),
-  };
-}
-
-const byPrincipal = (a: { principalId: string }, b: { principalId: string }) => (a.principalId < b.principalId ? -1 : a.principalId > b.principalId ? 1 : 0);
-
-/** The permission rows of one principal type, as the audit log shows them (before → after). */
-async function permissionRows(trx: Transaction<Database>, principal: "user" | "group", integrationId: string) {
-  const rows =
-    principal === "user"
-      ? await trx.selectFrom("integrationUserPermissions").select(["userId as principalId", "level"]).where("integrationId", "=", integrationId).execute()
-      : await trx.selectFrom("integrationGroupPermissions").select(["groupId as principalId", "level"]).where("integrationId", "=", integrationId).execute();
-  return rows.map((r) => ({ principalId: r.principalId, permission: levelName(Number(r.level))! })).sort(byPrincipal);
-}
-
-/** Replace-all of one principal type's rows; duplicates collapse to the highest level. */
-export async function savePermissions(
-  deps: Deps,
-  caller: Caller,
-  principal: "user" | "group",
-  input: { entityId: string; permissions: { principalId: string; permission: LevelName }[] },
-) {
-  const row = await requireIntegration(deps.db, caller, input.entityId, LEVELS.full);
-  const levels = new Map<string, number>();
-  for (const p of input.permissions) levels.set(p.principalId, Math.max(levels.get(p.principalId) ?? 0, LEVELS[p.permission]));
-  const ids = [...levels.keys()];
-  if (ids.length) {
-    const table = principal === "user" ? "users" : "userGroups";
-    const found = new Set((await deps.db.selectFrom(table).select("id").where("id", "in", ids).execute()).map((r) => r.id));
-    const index = input.permissions.findIndex((p) => !found.has(p.principalId));
-    if (index >= 0) throw badRequest(`permissions[${index}].principalId`, `unknown ${principal} "${input.permissions[index]!.principalId}"`);
-  }
-  await auditedTransaction(deps.db, caller.actor, async (trx, record) => {
-    await lockIntegration(deps, trx, input.entityId);
-    const before = await permissionRows(trx, principal, input.entityId);
-    if (principal === "user") {
-      await trx.deleteFrom("integrationUserPermissions").where("integrationId", "=", input.entityId).execute();
-      if (ids.length) {
-        await trx.insertInto("integrationUserPermissions").values(ids.map((userId) => ({ integrationId: input.entityId, userId, level: levels.get(userId)! }))).execute();
-      }
-    } else {
-      await trx.deleteFrom("integrationGroupPermissions").where("integrationId", "=", input.entityId).execute();
-      if (ids.length) {
-        await trx.insertInto("integrationGroupPermissions").values(ids.map((groupId) => ({ integrationId: input.entityId, groupId, level: levels.get(groupId)! }))).execute();
-      }
-    }
-    const after = ids.map((principalId) => ({ principalId, permission: levelName(levels.get(principalId)!)! })).sort(byPrincipal);
-    await record({
-      action: principal === "user" ? "integration.saveUserIntegrationPermissions" : "integration.saveGroupIntegrationPermissions",
-      target: { type: "integration", id: input.entityId, name: row.name },
-      integrationId: input.entityId,
-      changes: { before, after },
-    });
-  }).catch((e) => {
-    // A principal deleted between the check and the write.
-    if (constraintKind(e) === "foreignKey") throw badRequest("permissions", `a ${principal} was deleted meanwhile; reload and try again`);
-    throw e;
-  });
-}
-
 export type TestConnectionInput =
   | { kind: string; url: string; secrets: { kind: SecretKind; value: string }[] }
   | { id: string; url?: string; secrets?: { kind: SecretKind; value: string | null }[] };
@@ -448,7 +324,7 @@ export async function testConnection(deps: Deps, caller: Caller, input: TestConn
     if (input.secrets) secrets = toSecrets((await resultingSecrets(deps, def, row.id, input.secrets)).result);
     else secrets = toSecrets(await loadSecrets(deps.db, deps.keyring, row.id));
   } else {
-    if (!caller.permissions.has("integration-create")) throw forbidden("integration-create");
+    requireGlobal(caller, "integration-create");
     def = kindOrThrow(input.kind);
     checkSecretSet(def, input.secrets.map((s) => s.kind));
     url = input.url;
@@ -467,13 +343,6 @@ export async function testConnection(deps: Deps, caller: Caller, input: TestConn
     outcome: outcome.ok ? "ok" : "error",
   });
   return outcome.ok ? outcome : { ok: false as const, error: outcome.error };
-}
-
-/** Error thrown when the service behind an integration fails during a search (§4). */
-export class UpstreamError extends TRPCError {
-  constructor(readonly upstream: TestError) {
-    super({ code: upstream.code === "TIMEOUT" ? "GATEWAY_TIMEOUT" : "BAD_GATEWAY", message: upstream.message });
-  }
 }
 
 export async function searchInIntegration(deps: Deps, caller: Caller, input: { integrationId: string; query: string; limit?: number }) {

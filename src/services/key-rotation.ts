@@ -2,8 +2,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { DecryptError, Keyring, keyFromHex, secretAad, type Key } from "../crypto/keyring.js";
 import type { Db } from "../db/index.js";
-import { OperatorError } from "./operator-error.js";
-import { operatorActor, type Actor } from "./audit.js";
+import { OperatorError } from "./errors.js";
+import { operatorActor } from "./audit.js";
+import type { Actor } from "./deps.js";
 import { rotateSecrets, verifyKeyring } from "./secrets.js";
 import { unreadableTargets } from "./notifications.js";
 

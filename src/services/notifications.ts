@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { TRPCError } from "@trpc/server";
+import { badRequest, notFound } from "./errors.js";
 import { newId } from "../auth/tokens.js";
 import { DecryptError, type Keyring } from "../crypto/keyring.js";
 import { type Db } from "../db/index.js";
@@ -38,8 +38,7 @@ const ATTEMPT_TIMEOUT_MS = 10_000;
 const urlAad = (id: string) => `notification-target:${id}:url`;
 const secretAad = (id: string) => `notification-target:${id}:secret`;
 
-const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "Notification target not found" });
-const badRequest = (message: string) => new TRPCError({ code: "BAD_REQUEST", message });
+const missing = () => notFound("Notification target not found");
 
 // ---- per-instance state: deliveries in flight, so shutdown can end their retries ----
 
@@ -204,7 +203,7 @@ function openTarget(deps: Deps, row: { id: string; name: string; type: string; u
 
 async function loadTarget(deps: Deps, id: string): Promise<StoredTarget> {
   const row = await deps.db.selectFrom("notificationTargets").selectAll().where("id", "=", id).executeTakeFirst();
-  if (!row) throw notFound();
+  if (!row) throw missing();
   return openTarget(deps, row);
 }
 
@@ -281,7 +280,7 @@ export async function updateTarget(deps: Deps, caller: Caller, input: TargetUpda
       })
       .where("id", "=", cur.id)
       .executeTakeFirst();
-    if (!Number(res.numUpdatedRows)) throw notFound();
+    if (!Number(res.numUpdatedRows)) throw missing();
     await record({
       action: "notification.update",
       target: { type: "notificationTarget", id: cur.id, name: input.name ?? cur.name },
@@ -296,7 +295,7 @@ export async function deleteTarget(deps: Deps, caller: Caller, id: string): Prom
     const target = await trx.selectFrom("notificationTargets").select(["name", "type"]).where("id", "=", id).executeTakeFirst();
     await trx.deleteFrom("notificationDeliveries").where("targetId", "=", id).execute();
     const res = await trx.deleteFrom("notificationTargets").where("id", "=", id).executeTakeFirst();
-    if (!Number(res.numDeletedRows) || !target) throw notFound();
+    if (!Number(res.numDeletedRows) || !target) throw missing();
     await record({ action: "notification.delete", target: { type: "notificationTarget", id, name: target.name }, changes: { type: target.type } });
   });
 }

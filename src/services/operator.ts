@@ -4,7 +4,7 @@ import { hashPassword, newId } from "../auth/tokens.js";
 import { constraintKind } from "../db/index.js";
 import { createFirstAdmin, hasUsers } from "./auth.js";
 import type { Caller, Deps } from "./deps.js";
-import { OperatorError } from "./operator-error.js";
+import { OperatorError } from "./errors.js";
 import { auditedTransaction, operatorActor, type Actor } from "./audit.js";
 
 /** The `patchbay` CLI on the host. */
@@ -34,10 +34,23 @@ export async function firstAdmin(deps: Deps): Promise<{ id: string; username: st
     .executeTakeFirst();
 }
 
+/** The one operator caller factory: `user` acting with admin rights, the audit log naming `actor`. */
+function operatorAs(user: { id: string; username: string }, actor: Actor): Caller {
+  return { user, permissions: expandPermissions(["admin"]), via: null, actor };
+}
+
 /** The audit log names `actor` (the operator or provisioning), not the admin whose rights are borrowed. */
 export async function operatorCaller(deps: Deps, actor: Actor = OPERATOR): Promise<Caller | undefined> {
   const admin = await firstAdmin(deps);
-  return admin ? { user: admin, permissions: expandPermissions(["admin"]), via: null, actor } : undefined;
+  return admin ? operatorAs(admin, actor) : undefined;
+}
+
+/**
+ * The operator on the host for actions that write nothing in a user's name (`patchbay test`): admin rights
+ * without a user row, so it works before the first admin exists.
+ */
+export function hostOperator(actor: Actor = OPERATOR): Caller {
+  return operatorAs({ id: "", username: "patchbay-cli" }, actor);
 }
 
 function requirePolicy(password: string, username: string) {

@@ -1,5 +1,5 @@
-import { TRPCError } from "@trpc/server";
-import { expandPermissions, globalIntegrationLevel, LEVELS, type GlobalPermission } from "../auth/permissions.js";
+import { forbidden, notFound } from "./errors.js";
+import { expandPermissions, globalIntegrationLevel, LEVELS, missingGrants, type GlobalPermission } from "../auth/permissions.js";
 import type { Db } from "../db/index.js";
 import { EVERYONE_GROUP_ID } from "../db/schema.js";
 import { accessibleList } from "./access.js";
@@ -12,8 +12,6 @@ import { userActor } from "./audit.js";
  * runs inside the write's transaction, after `lockIdentity`, so two concurrent writes cannot both pass a
  * check that only one of them may pass (two admins demoting each other).
  */
-
-const forbidden = (message: string) => new TRPCError({ code: "FORBIDDEN", message });
 
 /**
  * Serialises identity writes: a no-op update of the built-in `everyone` row takes its row lock on
@@ -63,13 +61,13 @@ async function integrationsBelow(q: Db, caller: Caller, needed: Map<string, numb
  */
 export async function requireControlsGroup(q: Db, caller: Caller, groupId: string, action: string, adding: string[] = []) {
   const group = await q.selectFrom("userGroups").select(["id", "name"]).where("id", "=", groupId).executeTakeFirst();
-  if (!group) throw new TRPCError({ code: "NOT_FOUND", message: "Group not found" });
+  if (!group) throw notFound("Group not found");
   const [grants, rows] = await Promise.all([
     q.selectFrom("groupPermissions").select("permission").where("groupId", "=", groupId).execute(),
     q.selectFrom("integrationGroupPermissions").select("integrationId").where("groupId", "=", groupId).execute(),
   ]);
   const permissions = grants.map((g) => g.permission);
-  const missing = [...expandPermissions([...permissions, ...adding])].filter((p) => !caller.permissions.has(p)).sort();
+  const missing = missingGrants(caller.permissions, [...permissions, ...adding]);
   const lacking = await integrationsBelow(q, caller, new Map(rows.map((r) => [r.integrationId, LEVELS.full])));
   if (missing.length || lacking) {
     const why = [
@@ -87,9 +85,9 @@ export async function requireControlsGroup(q: Db, caller: Caller, groupId: strin
  */
 export async function requireOutranks(q: Db, caller: Caller, targetId: string, action: string): Promise<{ id: string; username: string }> {
   const target = await q.selectFrom("users").select(["id", "username"]).where("id", "=", targetId).executeTakeFirst();
-  if (!target) throw new TRPCError({ code: "NOT_FOUND", message: "User not found" });
+  if (!target) throw notFound("User not found");
   const permissions = await globalPermissionsOf(q, target.id);
-  const missing = [...permissions].filter((p) => !caller.permissions.has(p)).sort();
+  const missing = missingGrants(caller.permissions, permissions);
   let lacking: string | undefined;
   if (!missing.length) {
     // Only what the target can reach beyond the caller matters; with equal global rights that is their rows.

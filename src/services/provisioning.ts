@@ -2,16 +2,17 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { Logger } from "pino";
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "./errors.js";
 import { z } from "zod";
 import { LEVELS, type LevelName } from "../auth/permissions.js";
 import { getKind, kindIds } from "../kinds/index.js";
 import { SECRET_KINDS, type SecretKind } from "../engine/types.js";
 import { constraintKind } from "../db/index.js";
-import { appFields, name as nameSchema, serviceUrl } from "../api/schemas.js";
+import { appFields, createIntegrationInput, knownKind, permissionLevel, searchEngineShort, secretKind } from "./inputs.js";
 import { insertApp, updateApp } from "./apps.js";
 import type { Caller, Deps } from "./deps.js";
-import { createIntegration, savePermissions, updateIntegration } from "./integrations.js";
+import { savePermissions } from "./access.js";
+import { createIntegration, updateIntegration } from "./integrations.js";
 import { operatorCaller } from "./operator.js";
 import { auditedTransaction, operatorActor } from "./audit.js";
 import { createEngine, uniqueShort } from "./search-engines.js";
@@ -49,21 +50,20 @@ const secretSource = z.union([
 ]);
 type SecretSource = z.infer<typeof secretSource>;
 
-const level = z.enum(["use", "interact", "full"]);
 const shorthandKeys = SECRET_KINDS.flatMap((k) => [`${k}Env`, `${k}File`]);
 
 const entrySchema = z
   .object({
-    name: nameSchema,
-    kind: z.string().refine((k) => (kindIds as string[]).includes(k), { message: `unknown integration kind; one of: ${kindIds.join(", ")}` }),
-    url: serviceUrl,
-    secrets: z.partialRecord(z.enum(SECRET_KINDS), secretSource).optional(),
+    // The fields integration.create has, from its one definition; a file names its kind, secrets and app its own way.
+    ...createIntegrationInput.pick({ name: true, url: true }).shape,
+    kind: knownKind(`one of: ${kindIds.join(", ")}`),
+    secrets: z.partialRecord(secretKind, secretSource).optional(),
     permissions: z
-      .object({ users: z.record(z.string(), level).optional(), groups: z.record(z.string(), level).optional() })
+      .object({ users: z.record(z.string(), permissionLevel).optional(), groups: z.record(z.string(), permissionLevel).optional() })
       .strict()
       .optional(),
     app: appFields.strict().optional(),
-    searchEngine: z.union([z.boolean(), z.object({ short: z.string().trim().min(1).max(32).regex(/^[a-z0-9_-]+$/i) }).strict()]).optional(),
+    searchEngine: z.union([z.boolean(), z.object({ short: searchEngineShort }).strict()]).optional(),
     ...Object.fromEntries(shorthandKeys.map((k) => [k, z.string().min(1).optional()])),
   })
   .strict();
@@ -122,7 +122,7 @@ function describeIssues(error: z.ZodError, whole = "entry"): string {
 }
 
 function errorText(e: unknown): string {
-  if (e instanceof EntryError || e instanceof TRPCError) return e.message;
+  if (e instanceof EntryError || e instanceof DomainError) return e.message;
   return `unexpected error: ${(e as Error)?.message ?? String(e)}`;
 }
 

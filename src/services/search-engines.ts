@@ -1,14 +1,13 @@
-import { TRPCError } from "@trpc/server";
+import { fieldError, notFound } from "./errors.js";
 import { sql, type Kysely, type Selectable, type Transaction } from "kysely";
 import { LEVELS } from "../auth/permissions.js";
 import { newId } from "../auth/tokens.js";
 import { constraintKind } from "../db/index.js";
 import type { Database, SearchEnginesTable } from "../db/schema.js";
-import { accessibleIntegrations } from "./access.js";
+import { accessibleIntegrations, requireCreatorOr } from "./access.js";
 import type { Caller, Deps } from "./deps.js";
 import { auditedTransaction } from "./audit.js";
-import { likeContains } from "./integrations.js";
-import { fieldError } from "./field-error.js";
+import { likeContains } from "./search-name.js";
 
 /** A short name derived from a display name ("My Sonarr" → "mysonarr"), made unique with a number. */
 export async function uniqueShort(db: Kysely<Database> | Transaction<Database>, name: string): Promise<string> {
@@ -20,7 +19,7 @@ export async function uniqueShort(db: Kysely<Database> | Transaction<Database>, 
   for (let i = 2; ; i++) if (!taken.has(`${base}${i}`)) return `${base}${i}`;
 }
 
-const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "Search engine not found" });
+const missing = () => notFound("Search engine not found");
 
 /** Engines the caller may see: generic ones, and those of integrations the caller can use. */
 function visibleEngines(deps: Deps, caller: Caller) {
@@ -32,7 +31,7 @@ function visibleEngines(deps: Deps, caller: Caller) {
 }
 
 export async function listEngines(deps: Deps, caller: Caller) {
-  return (await visibleEngines(deps, caller).orderBy("e.name").execute()).map(view);
+  return (await visibleEngines(deps, caller).orderBy("e.name").execute()).map(engineView);
 }
 
 export async function searchEngines(deps: Deps, caller: Caller, query: string, limit: number) {
@@ -47,10 +46,11 @@ export async function searchEngines(deps: Deps, caller: Caller, query: string, l
     .orderBy("e.name")
     .limit(limit)
     .execute();
-  return rows.map(view);
+  return rows.map(engineView);
 }
 
-function view(e: Selectable<SearchEnginesTable>) {
+/** A search engine as the API shows it (and the export carries, with its creator and time). */
+export function engineView(e: Selectable<SearchEnginesTable>) {
   return {
     id: e.id,
     name: e.name,
@@ -65,16 +65,14 @@ function view(e: Selectable<SearchEnginesTable>) {
 
 export async function engineById(deps: Deps, caller: Caller, id: string) {
   const row = await visibleEngines(deps, caller).where("e.id", "=", id).executeTakeFirst();
-  if (!row) throw notFound();
-  return view(row);
+  if (!row) throw missing();
+  return engineView(row);
 }
 
 async function requireManage(deps: Deps, caller: Caller, id: string) {
   const row = await visibleEngines(deps, caller).where("e.id", "=", id).executeTakeFirst();
-  if (!row) throw notFound();
-  if (!caller.permissions.has("search-engine-full-all") && row.createdBy !== caller.user?.id) {
-    throw new TRPCError({ code: "FORBIDDEN", message: "Missing permission: search-engine-full-all" });
-  }
+  if (!row) throw missing();
+  requireCreatorOr(caller, row.createdBy, "search-engine-full-all");
   return row;
 }
 

@@ -11,3 +11,8 @@ export function searchName(name: string): string {
 export function nameColumns(name: string): { name: string; nameLower: string } {
   return { name, nameLower: searchName(name) };
 }
+
+/** Escapes LIKE wildcards so `%` and `_` in a query match themselves on every dialect. */
+export function likeContains(query: string): string {
+  return "%" + searchName(query).replace(/[!%_]/g, (c) => "!" + c) + "%";
+}

@@ -1,14 +1,15 @@
 import crypto from "node:crypto";
 import { z } from "zod";
-import { LEVELS, levelName, type LevelName } from "../auth/permissions.js";
+import { highestLevels, levelName } from "../auth/permissions.js";
+import { permissionLevel, secretKind } from "./inputs.js";
 import { newId } from "../auth/tokens.js";
 import { getKind } from "../kinds/index.js";
 import { DecryptError, gcmOpen, gcmSeal, secretAad } from "../crypto/keyring.js";
 import { SECRET_KINDS } from "../engine/types.js";
 import { auditedTransaction, operatorActor, type Actor } from "./audit.js";
 import type { Deps } from "./deps.js";
-import { OperatorError } from "./operator-error.js";
-import { uniqueShort } from "./search-engines.js";
+import { OperatorError } from "./errors.js";
+import { engineView, uniqueShort } from "./search-engines.js";
 import { nameColumns } from "./search-name.js";
 import { bumpTrustVersion } from "./certificates.js";
 
@@ -55,7 +56,6 @@ function open(key: Buffer, sealed: string, aad: string): string {
 
 const macOf = (key: Buffer, data: unknown) => crypto.createHmac("sha256", key).update(JSON.stringify(data)).digest("hex");
 
-const level = z.enum(["use", "interact", "full"]);
 const nullableString = z.string().nullable();
 const millis = z.number().int().nonnegative();
 const dataSchema = z.object({
@@ -83,10 +83,10 @@ const dataSchema = z.object({
       createdBy: nullableString,
       createdAt: millis,
       updatedAt: millis,
-      secrets: z.array(z.object({ kind: z.enum(SECRET_KINDS), value: z.string().min(1), updatedAt: millis })),
+      secrets: z.array(z.object({ kind: secretKind, value: z.string().min(1), updatedAt: millis })),
       permissions: z.object({
-        users: z.array(z.object({ username: z.string().min(1), permission: level })),
-        groups: z.array(z.object({ name: z.string().min(1), permission: level })),
+        users: z.array(z.object({ username: z.string().min(1), permission: permissionLevel })),
+        groups: z.array(z.object({ name: z.string().min(1), permission: permissionLevel })),
       }),
     }),
   ),
@@ -195,14 +195,7 @@ export async function exportInstance(deps: Deps, passphrase: string) {
       },
     })),
     searchEngines: engines.map((e) => ({
-      id: e.id,
-      name: e.name,
-      short: e.short,
-      iconUrl: e.iconUrl,
-      type: e.type as "generic" | "fromIntegration",
-      urlTemplate: e.urlTemplate,
-      description: e.description,
-      integrationId: e.integrationId,
+      ...engineView(e),
       createdBy: creator(e.createdBy),
       createdAt: Number(e.createdAt),
     })),
@@ -358,20 +351,11 @@ export async function importInstance(deps: Deps, text: string, passphrase: strin
       // Permissions: the export is authoritative for the integrations it carries (replace-all, highest level wins).
       await trx.deleteFrom("integrationUserPermissions").where("integrationId", "=", i.id).execute();
       await trx.deleteFrom("integrationGroupPermissions").where("integrationId", "=", i.id).execute();
-      const userLevels = new Map<string, number>();
       for (const p of i.permissions.users) {
-        const id = users.get(p.username);
-        if (!id) {
-          report.warnings.push(`integration "${i.name}": user "${p.username}" does not exist here; their ${p.permission} permission was not imported`);
-          continue;
-        }
-        userLevels.set(id, Math.max(userLevels.get(id) ?? 0, LEVELS[p.permission as LevelName]));
+        if (!users.has(p.username)) report.warnings.push(`integration "${i.name}": user "${p.username}" does not exist here; their ${p.permission} permission was not imported`);
       }
-      const groupLevels = new Map<string, number>();
-      for (const p of i.permissions.groups) {
-        const id = groups.get(p.name)!;
-        groupLevels.set(id, Math.max(groupLevels.get(id) ?? 0, LEVELS[p.permission as LevelName]));
-      }
+      const userLevels = highestLevels(i.permissions.users.filter((p) => users.has(p.username)).map((p) => ({ principalId: users.get(p.username)!, permission: p.permission })));
+      const groupLevels = highestLevels(i.permissions.groups.map((p) => ({ principalId: groups.get(p.name)!, permission: p.permission })));
       if (userLevels.size) {
         await trx.insertInto("integrationUserPermissions").values([...userLevels].map(([userId, level]) => ({ integrationId: i.id, userId, level }))).execute();
       }

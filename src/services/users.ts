@@ -1,13 +1,12 @@
-import { TRPCError } from "@trpc/server";
+import { fieldError, notFound } from "./errors.js";
 import { passwordProblem } from "../auth/password-policy.js";
 import { hashPassword, newId, verifyPassword } from "../auth/tokens.js";
 import { constraintKind } from "../db/index.js";
 import { auditedTransaction } from "./audit.js";
 import type { Caller, Deps } from "./deps.js";
 import { lockIdentity, requireAdminRemains, requireOutranks } from "./privilege.js";
-import { fieldError } from "./field-error.js";
 
-const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "User not found" });
+const missing = () => notFound("User not found");
 const conflict = (e: unknown): never => {
   if (constraintKind(e) === "unique") throw fieldError("CONFLICT", "username", "this username is taken");
   throw e;
@@ -35,9 +34,9 @@ export async function listUsers(deps: Deps, caller: Caller) {
 }
 
 export async function userById(deps: Deps, caller: Caller, id: string) {
-  if (id !== caller.user?.id && !caller.permissions.has("user-manage")) throw notFound();
+  if (id !== caller.user?.id && !caller.permissions.has("user-manage")) throw missing();
   const u = await deps.db.selectFrom("users").select(["id", "username", "name", "email", "image", "createdAt"]).where("id", "=", id).executeTakeFirst();
-  if (!u) throw notFound();
+  if (!u) throw missing();
   const groups = await deps.db
     .selectFrom("groupMembers as m")
     .innerJoin("userGroups as g", "g.id", "m.groupId")
@@ -85,9 +84,9 @@ export async function changePassword(
 ) {
   const userId = input.userId ?? caller.user!.id;
   const self = userId === caller.user!.id;
-  if (!self && !caller.permissions.has("user-manage")) throw notFound();
+  if (!self && !caller.permissions.has("user-manage")) throw missing();
   const user = await deps.db.selectFrom("users").select(["id", "username", "passwordHash"]).where("id", "=", userId).executeTakeFirst();
-  if (!user) throw notFound();
+  if (!user) throw missing();
   if (self && !(await verifyPassword(user.passwordHash, input.currentPassword ?? ""))) {
     throw fieldError("BAD_REQUEST", "currentPassword", "the current password is wrong");
   }

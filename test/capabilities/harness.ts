@@ -3,7 +3,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { EventSource } from "eventsource";
 import { z } from "zod";
 import { createPatchbayClient } from "../../src/client.js";
-import { CAPABILITIES } from "../../src/api/capability-table.js";
+import { CAPABILITIES } from "../../src/services/capability-table.js";
 import { getJson } from "../../src/engine/kit.js";
 import { defineKind, type KindDefinition, type TestContext } from "../../src/engine/types.js";
 import { kindIds, kinds } from "../../src/kinds/index.js";

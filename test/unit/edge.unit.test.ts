@@ -5,8 +5,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { errorBody } from "../../src/api/error-body.js";
 import { apiKeyOf, isCrossSite } from "../../src/server/context.js";
-import { fieldError } from "../../src/services/field-error.js";
-import { UpstreamError } from "../../src/services/integrations.js";
+import { fieldError, UpstreamError } from "../../src/services/errors.js";
 
 /**
  * The request edge on its own (docs/architecture.md, "Life of a request"): the credentials and CSRF signal of

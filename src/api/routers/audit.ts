@@ -2,7 +2,7 @@ import { z } from "zod";
 import { LEVELS } from "../../auth/permissions.js";
 import { requireIntegration } from "../../services/access.js";
 import { listAudit } from "../../services/audit.js";
-import { dateParam, id } from "../schemas.js";
+import { dateParam, id } from "../../services/inputs.js";
 import { protectedProcedure, requirePermission, router } from "../trpc.js";
 
 /** The audit log (README "Audit log"): admins read all of it; an integration's full users read its history. */

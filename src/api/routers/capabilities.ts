@@ -1,12 +1,12 @@
 import { z } from "zod";
 import type { CapabilityName } from "../../engine/capabilities.js";
 import * as svc from "../../services/capabilities.js";
-import { CAPABILITIES as C, type ActionDef, type ReadDef } from "../capability-table.js";
-import { id } from "../schemas.js";
+import { CAPABILITIES as C, type ActionDef, type ReadDef } from "../../services/capability-table.js";
+import { id } from "../../services/inputs.js";
 import { protectedProcedure, router } from "../trpc.js";
 
 /**
- * The capability routers of docs/capabilities.md, generated from the table in src/api/capability-table.ts:
+ * The capability routers of docs/capabilities.md, generated from the table in src/services/capability-table.ts:
  * each read is a query (POST /api/capabilities/<router>/<read> over REST: its inputs include arrays), with a
  * `watch` subscription (SSE) of the same input; each action a mutation (POST). The rules live in
  * src/services/capabilities.ts.

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { CAPABILITY_NAMES, type CapabilityName } from "../../engine/capabilities.js";
 import * as svc from "../../services/dashboard.js";
 import { watchCards } from "../../services/dashboard-watch.js";
-import { CAPABILITIES } from "../capability-table.js";
+import { CAPABILITIES } from "../../services/capability-table.js";
 import { protectedProcedure, router } from "../trpc.js";
 import { readInput } from "./capabilities.js";
 

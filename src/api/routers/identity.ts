@@ -5,9 +5,9 @@ import * as auth from "../../services/auth.js";
 import * as groups from "../../services/groups.js";
 import * as users from "../../services/users.js";
 import { apiKeyCreatedOutput, apiKeyListOutput, sessionListOutput, sessionOutput, voidOutput } from "../outputs.js";
-import { futureTimestamp, globalPermission, id, password, username } from "../schemas.js";
+import { futureTimestamp, globalPermission, id, password, username } from "../../services/inputs.js";
 import { protectedProcedure, publicProcedure, requirePermission, router } from "../trpc.js";
-import { fieldError } from "../../services/field-error.js";
+import { fieldError } from "../../services/errors.js";
 
 export const authRouter = router({
   login: publicProcedure

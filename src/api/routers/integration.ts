@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { kindIds, catalogView } from "../../kinds/index.js";
+import { catalogView } from "../../kinds/index.js";
 import { CATEGORIES } from "../../engine/types.js";
 import * as svc from "../../services/integrations.js";
 import * as health from "../../services/health.js";
+import * as access from "../../services/access.js";
 import {
   idKindListOutput,
   integrationDetailOutput,
@@ -16,12 +17,9 @@ import {
   voidOutput,
   writeResultOutput,
 } from "../outputs.js";
-import { appFields, dateParam, id, name, permissionLevel, secretKind, secretValue, serviceUrl } from "../schemas.js";
+import { createIntegrationInput, dateParam, id, keptSecrets, name, permissionLevel, serviceUrl } from "../../services/inputs.js";
 import { protectedProcedure, publicProcedure, requirePermission, router } from "../trpc.js";
 
-const kind = z.string().refine((k) => (kindIds as string[]).includes(k), { message: `unknown integration kind; see integration.getKinds` });
-const newSecrets = z.array(z.object({ kind: secretKind, value: secretValue }).strict()).max(8, "at most 8 secrets");
-const keptSecrets = z.array(z.object({ kind: secretKind, value: secretValue.nullable() }).strict()).max(8, "at most 8 secrets");
 const permissionsInput = z
   .object({
     entityId: id,
@@ -76,7 +74,7 @@ export const integrationRouter = router({
     .meta({ openapi: { method: "GET", path: "/integrations/{id}/permissions", tags, summary: "The integration's user, group and inherited permissions", description: "Needs full access." } })
     .input(z.object({ id }))
     .output(integrationPermissionsOutput)
-    .query(({ ctx, input }) => svc.integrationPermissions(ctx.deps, ctx.caller, input.id)),
+    .query(({ ctx, input }) => access.integrationPermissions(ctx.deps, ctx.caller, input.id)),
 
   create: requirePermission("integration-create")
     .meta({
@@ -90,18 +88,7 @@ export const integrationRouter = router({
       },
     })
     .output(writeResultOutput)
-    .input(
-      z
-        .object({
-          name,
-          kind,
-          url: serviceUrl,
-          secrets: newSecrets,
-          app: z.union([z.object({ id }).strict(), appFields.strict()]).nullish(),
-          attemptSearchEngineCreation: z.boolean().optional(),
-        })
-        .strict(),
-    )
+    .input(createIntegrationInput)
     .mutation(({ ctx, input }) => svc.createIntegration(ctx.deps, ctx.caller, { ...input, app: input.app ?? undefined })),
 
   update: protectedProcedure
@@ -130,13 +117,13 @@ export const integrationRouter = router({
     .meta({ openapi: { method: "PUT", path: "/integrations/{entityId}/permissions/users", tags, summary: "Replace the user permissions of an integration", description: "Needs full access. Duplicates collapse to the highest level." } })
     .input(permissionsInput)
     .output(voidOutput)
-    .mutation(async ({ ctx, input }) => svc.savePermissions(ctx.deps, ctx.caller, "user", input)),
+    .mutation(async ({ ctx, input }) => access.savePermissions(ctx.deps, ctx.caller, "user", input)),
 
   saveGroupIntegrationPermissions: protectedProcedure
     .meta({ openapi: { method: "PUT", path: "/integrations/{entityId}/permissions/groups", tags, summary: "Replace the group permissions of an integration", description: "Needs full access. Duplicates collapse to the highest level." } })
     .input(permissionsInput)
     .output(voidOutput)
-    .mutation(async ({ ctx, input }) => svc.savePermissions(ctx.deps, ctx.caller, "group", input)),
+    .mutation(async ({ ctx, input }) => access.savePermissions(ctx.deps, ctx.caller, "group", input)),
 
   searchInIntegration: protectedProcedure
     .meta({
@@ -189,7 +176,7 @@ export const integrationRouter = router({
     .output(testConnectionOutput)
     .input(
       z.union([
-        z.object({ kind, url: serviceUrl, secrets: newSecrets }).strict(),
+        createIntegrationInput.pick({ kind: true, url: true, secrets: true }),
         z.object({ id, url: serviceUrl.optional(), secrets: keptSecrets.optional() }).strict(),
       ]),
     )

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import * as svc from "../../services/notifications.js";
 import { notificationDeliveryOutput, notificationListOutput, voidOutput } from "../outputs.js";
-import { id, name } from "../schemas.js";
+import { id, name } from "../../services/inputs.js";
 import { requirePermission, router } from "../trpc.js";
 
 const tags = ["notifications"];

@@ -3,7 +3,7 @@ import * as apps from "../../services/apps.js";
 import * as certs from "../../services/certificates.js";
 import * as engines from "../../services/search-engines.js";
 import { appListOutput, appOutput, idOutput, searchEngineListOutput, searchEngineOutput, voidOutput } from "../outputs.js";
-import { appFields, iconUrl, id, name } from "../schemas.js";
+import { appFields, iconUrl, id, name, searchEngineShort } from "../../services/inputs.js";
 import { protectedProcedure, requirePermission, router } from "../trpc.js";
 
 export const appsRouter = router({
@@ -33,18 +33,12 @@ export const appsRouter = router({
     .mutation(({ ctx, input }) => apps.deleteApp(ctx.deps, ctx.caller, input.id)),
 });
 
-const short = z
-  .string()
-  .trim()
-  .min(1, "must not be empty")
-  .max(32, "must be at most 32 characters")
-  .regex(/^[a-z0-9_-]+$/i, "may contain letters, digits, _ and - only");
 const urlTemplate = z
   .string()
   .trim()
   .max(2048)
   .refine((v) => /^https?:\/\//i.test(v) && v.includes("%s"), "must be an http(s) URL containing %s where the query goes");
-const engineFields = z.object({ name, short, iconUrl, urlTemplate: urlTemplate.nullish(), description: z.string().trim().max(512).nullish() });
+const engineFields = z.object({ name, short: searchEngineShort, iconUrl, urlTemplate: urlTemplate.nullish(), description: z.string().trim().max(512).nullish() });
 
 export const searchEngineRouter = router({
   all: protectedProcedure

@@ -12,7 +12,7 @@ import {
   TranscodingStatus,
   type CapabilityName,
 } from "../engine/capabilities.js";
-import { id } from "./schemas.js";
+import { id } from "./inputs.js";
 
 /**
  * The one table of docs/capabilities.md §2: per capability its read (input fields, data schema) and its

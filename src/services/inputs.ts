@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { GLOBAL_PERMISSIONS } from "../auth/permissions.js";
+import { GLOBAL_PERMISSIONS, LEVEL_NAMES } from "../auth/permissions.js";
 import { isCommonPassword, PASSWORD_MIN_LENGTH } from "../auth/password-policy.js";
 import { SECRET_KINDS } from "../engine/types.js";
+import { getKind } from "../kinds/index.js";
 
 /** Input pieces shared by several routers; each message names what is wrong. */
 export const id = z.string().trim().min(1, "must not be empty").max(64, "is too long");
@@ -65,7 +66,8 @@ export const iconUrl = z
 
 export const secretKind = z.enum(SECRET_KINDS);
 export const secretValue = z.string().min(1, "must not be empty").max(4096, "must be at most 4096 characters");
-export const permissionLevel = z.enum(["use", "interact", "full"]);
+/** A per-integration level by name (src/auth/permissions.ts): the one schema of it. */
+export const permissionLevel = z.enum(LEVEL_NAMES);
 export const globalPermission = z.enum(GLOBAL_PERMISSIONS);
 export const username = z
   .string()
@@ -99,3 +101,31 @@ export const appFields = z.object({
 
 /** A date in a query: a Date over tRPC (superjson), an ISO 8601 string in a REST query string (coerced). */
 export const dateParam = z.coerce.date({ message: "must be a date (ISO 8601)" });
+
+/** A kind this Patchbay knows; `hint` says where the list is (the API's getKinds, or the list itself). */
+export const knownKind = (hint: string) => z.string().refine((k) => getKind(k) !== undefined, { message: `unknown integration kind; ${hint}` });
+
+/** A search engine's short name (the keyword typed before a query). */
+export const searchEngineShort = z
+  .string()
+  .trim()
+  .min(1, "must not be empty")
+  .max(32, "must be at most 32 characters")
+  .regex(/^[a-z0-9_-]+$/i, "may contain letters, digits, _ and - only");
+
+export const newSecrets = z.array(z.object({ kind: secretKind, value: secretValue }).strict()).max(8, "at most 8 secrets");
+/** On update and re-test: a value null keeps the stored secret. */
+export const keptSecrets = z.array(z.object({ kind: secretKind, value: secretValue.nullable() }).strict()).max(8, "at most 8 secrets");
+
+/** integration.create (docs/api.md): the one definition; REST, MCP and provisioning derive from it. */
+export const createIntegrationInput = z
+  .object({
+    name,
+    kind: knownKind("see integration.getKinds"),
+    url: serviceUrl,
+    secrets: newSecrets,
+    app: z.union([z.object({ id }).strict(), appFields.strict()]).nullish(),
+    attemptSearchEngineCreation: z.boolean().optional(),
+  })
+  .strict();
+export type CreateIntegrationInput = z.output<typeof createIntegrationInput>;
