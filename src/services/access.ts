@@ -27,7 +27,7 @@ export function requireCreatorOr(caller: Caller, createdBy: string | null, fullA
 }
 
 /**
- * The one permission building block (docs/architecture.md, "One permission query"). It yields the integrations the
+ * The one permission building block (docs/architecture.md, "Permissions"). It yields the integrations the
  * caller can at least use, each with the caller's effective level:
  *   max(user rows, rows of every group the caller is in incl. `everyone`, level from global permissions)
  * computed in SQL, so a list, a check and a search are each one query, filtered to the caller.
