@@ -1,14 +1,15 @@
 import { TRPCError } from "@trpc/server";
-import { sql, type Transaction } from "kysely";
+import { CompiledQuery, sql, type Transaction } from "kysely";
 import type { Database } from "../db/schema.js";
 import { LEVELS, accessFlags, levelName, type LevelName } from "../auth/permissions.js";
 import { newId } from "../auth/tokens.js";
 import { categoriesOf, describeSecretOptions, getKind, kindOrder, kindsInCategory, matchSecretOption } from "../kinds/index.js";
-import { constraintKind, type Db } from "../db/index.js";
+import { constraintKind, type Db, type DialectName } from "../db/index.js";
 import { auditedTransaction, recordAudit } from "./audit.js";
 import { runConnectionTest, runSearch } from "../engine/runner.js";
 import { PUBLIC_SECRET_KINDS, type Category, type KindDefinition, type SecretKind, type Secrets, type TestError } from "../engine/types.js";
 import { accessibleList, requireIntegration, usableBy } from "./access.js";
+import { trigramCandidates } from "./search-trigram.js";
 import type { Caller, Deps } from "./deps.js";
 import { loadSecrets, sealSecret, toSecrets } from "./secrets.js";
 import { ensureFreshTrust } from "./certificates.js";
@@ -71,13 +72,15 @@ export function likeContains(query: string): string {
 /**
  * The ids integration.search returns, in order. Costs what it examines, not the number of integrations: the
  * names are walked in index order (integrations_name_lower_idx), each matching one is checked for the caller
- * (correlated EXISTS) and the scan stops at `limit` (test/db/search-plan.test.ts reads the plans).
+ * (correlated EXISTS) and the scan stops at `limit`; with `candidates` (a rare term, from the trigram index:
+ * search-trigram.ts) only those ids are looked up and checked (test/db/search-plan.test.ts reads the plans).
  */
-export function searchHits(db: Db, caller: Caller, query: string, limit: number) {
+export function searchHits(db: Db, caller: Caller, query: string, limit: number, candidates?: string[]) {
   const usable = usableBy(caller);
   return db
     .selectFrom("integrations as i")
     .select("i.id")
+    .$if(candidates !== undefined, (q) => q.where("i.id", "in", candidates!))
     .where("i.nameLower", "like", sql<string>`${likeContains(query)} escape '!'`)
     .$if(usable !== undefined, (q) => q.where(usable!))
     .orderBy("i.nameLower")
@@ -85,9 +88,26 @@ export function searchHits(db: Db, caller: Caller, query: string, limit: number)
     .limit(limit);
 }
 
+/**
+ * MariaDB rewrites a correlated EXISTS into IN and materialises the whole subquery once (optimizer switch
+ * exists_to_in): all of the caller's permission rows, before the first name is read. Switched off for the
+ * search statement alone, each candidate is probed on the permission tables' primary keys and the walk stops
+ * at the limit. In an executable comment (`/*M!`) that only MariaDB reads: MySQL ignores it (and has no such
+ * rewrite). https://mariadb.com/kb/en/exists-to-in-optimization/, https://mariadb.com/kb/en/set-statement/
+ */
+export const MARIADB_SEARCH_PREFIX = "/*M! SET STATEMENT optimizer_switch='exists_to_in=off' FOR */";
+
+/** The statement integration.search runs for its hits, as the given dialect runs it. */
+export function searchHitsStatement(db: Db, dialect: DialectName, caller: Caller, query: string, limit: number, candidates?: string[]) {
+  const q = searchHits(db, caller, query, limit, candidates).compile();
+  return dialect === "mysql" ? CompiledQuery.raw(`${MARIADB_SEARCH_PREFIX} ${q.sql}`, [...q.parameters]) : q;
+}
+
 /** Then the levels of those few are read by primary key. Sorted by name (docs/api.md). */
 export async function searchIntegrations(deps: Deps, caller: Caller, query: string, limit: number) {
-  const hits = await searchHits(deps.db, caller, query, limit).execute();
+  const candidates = await trigramCandidates(deps.db, deps.dialect, query);
+  if (candidates?.length === 0) return [];
+  const hits = (await deps.db.executeQuery<{ id: string }>(searchHitsStatement(deps.db, deps.dialect, caller, query, limit, candidates))).rows;
   if (!hits.length) return [];
   const rank = new Map(hits.map((h, n) => [h.id, n]));
   const rows = await accessibleList(deps.db, caller, [...rank.keys()]).execute();
