@@ -73,7 +73,7 @@ export interface HealthFigures {
   rssMb: SeriesFigures & { samples: { atS: number; mb: number }[] };
   heapUsedMb: SeriesFigures;
   /** One line per minute: the samples nearest each full minute. */
-  perMinute: { atS: number; rssMb: number; heapUsedMb: number; heapTotalMb: number }[];
+  perMinute: { atS: number; rssMb: number; heapUsedMb: number; heapTotalMb: number; externalMb: number }[];
   snapshots?: string[];
 }
 
@@ -199,7 +199,7 @@ export async function healthFigures(log: (msg: string) => void = console.log): P
     const perMinute: HealthFigures["perMinute"] = [];
     for (let t = 60; t <= runS; t += 60) {
       const m = probe.reduce<MemorySample | undefined>((best, x) => (!best || Math.abs(x.atS - t) < Math.abs(best.atS - t) ? x : best), undefined);
-      if (m) perMinute.push({ atS: t, rssMb: m.rss, heapUsedMb: m.heapUsed, heapTotalMb: m.heapTotal });
+      if (m) perMinute.push({ atS: t, rssMb: m.rss, heapUsedMb: m.heapUsed, heapTotalMb: m.heapTotal, externalMb: m.external });
     }
     return {
       integrations: ids.length,
@@ -232,7 +232,7 @@ export function healthLines(h: HealthFigures): string[] {
       const m = h[k];
       return `${k === "rssMb" ? "RSS" : "heapUsed"}: first minute ${m.firstMinuteAvg} MB, middle minute ${m.midMinuteAvg} MB, last minute ${m.lastMinuteAvg} MB (last ÷ first ×${m.lastOverFirst}, last ÷ middle ×${m.lastOverMid}), max ${m.max} MB, slope over the last ${m.slopeWindowS / 60} min ${m.slopeMbPerMin} MB/min`;
     }),
-    `per minute (RSS / heapUsed / heapTotal, MB): ${h.perMinute.map((m) => `${m.atS / 60}: ${m.rssMb}/${m.heapUsedMb}/${m.heapTotalMb}`).join(", ")}`,
+    `per minute (RSS / heapUsed / heapTotal / external, MB): ${h.perMinute.map((m) => `${m.atS / 60}: ${m.rssMb}/${m.heapUsedMb}/${m.heapTotalMb}/${m.externalMb}`).join(", ")}`,
     ...(h.snapshots ? [`heap snapshots: ${h.snapshots.join(", ")}`] : []),
   ];
 }

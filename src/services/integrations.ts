@@ -3,13 +3,14 @@ import { CompiledQuery, sql, type Transaction } from "kysely";
 import type { Database } from "../db/schema.js";
 import { LEVELS, accessFlags, levelName, type LevelName } from "../auth/permissions.js";
 import { newId } from "../auth/tokens.js";
-import { categoriesOf, describeSecretOptions, getKind, kindOrder, kindsInCategory, matchSecretOption } from "../kinds/index.js";
+import { categoriesOf, describeSecretOptions, getKind, kindsInCategory, matchSecretOption } from "../kinds/index.js";
 import { constraintKind, type Db, type DialectName } from "../db/index.js";
 import { auditedTransaction, recordAudit } from "./audit.js";
 import { runConnectionTest, runSearch } from "../engine/runner.js";
 import { PUBLIC_SECRET_KINDS, type Category, type KindDefinition, type SecretKind, type Secrets, type TestError } from "../engine/types.js";
 import { accessibleList, requireIntegration, usableBy } from "./access.js";
 import { trigramCandidates } from "./search-trigram.js";
+import { byCatalogThenName } from "./list-order.js";
 import type { Caller, Deps } from "./deps.js";
 import { loadSecrets, sealSecret, toSecrets } from "./secrets.js";
 import { ensureFreshTrust } from "./certificates.js";
@@ -37,13 +38,6 @@ type Row = { id: string; name: string; kind: string; url: string; level: number 
 
 function listItem(r: Row) {
   return { id: r.id, name: r.name, kind: r.kind, url: r.url, permissions: accessFlags(Number(r.level)) };
-}
-
-// One collator for every comparison: localeCompare with options builds a new one per call (slow on big lists).
-const byName = new Intl.Collator(undefined, { sensitivity: "base" }).compare;
-
-function byCatalogThenName(a: Row, b: Row): number {
-  return kindOrder(a.kind) - kindOrder(b.kind) || byName(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 export async function listIntegrations(deps: Deps, caller: Caller, filter?: { kinds: string[] }) {
