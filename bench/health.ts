@@ -40,6 +40,8 @@ export interface MemorySample {
   heapUsed: number;
   heapTotal: number;
   external: number;
+  /** heapUsed after the last full collection (null before the first). */
+  heapAfterGc: number | null;
 }
 
 /** One memory series (MB) over the run. */
@@ -72,8 +74,10 @@ export interface HealthFigures {
    */
   rssMb: SeriesFigures & { samples: { atS: number; mb: number }[] };
   heapUsedMb: SeriesFigures;
+  /** The live heap: heapUsed measured after each full collection — a leak makes this one rise. */
+  heapAfterGcMb: SeriesFigures;
   /** One line per minute: the samples nearest each full minute. */
-  perMinute: { atS: number; rssMb: number; heapUsedMb: number; heapTotalMb: number; externalMb: number }[];
+  perMinute: { atS: number; rssMb: number; heapUsedMb: number; heapTotalMb: number; externalMb: number; heapAfterGcMb: number | null }[];
   snapshots?: string[];
 }
 
@@ -178,7 +182,7 @@ export async function healthFigures(log: (msg: string) => void = console.log): P
         }
         if (elapsedS() >= nextMinute) {
           const m = readProbe(probeFile).at(-1);
-          log(`health: ${round(elapsedS(), 0)} s, ${arr.requests.length - checksBefore} upstream requests, RSS ${m?.rss ?? "?"} MB, heapUsed ${m?.heapUsed ?? "?"} MB (heapTotal ${m?.heapTotal ?? "?"} MB), last p50 ${runs.length ? round(runs.at(-1)!.p50, 2) : "?"} ms`);
+          log(`health: ${round(elapsedS(), 0)} s, ${arr.requests.length - checksBefore} upstream requests, RSS ${m?.rss ?? "?"} MB, heapUsed ${m?.heapUsed ?? "?"} MB (after the last full GC ${m?.heapAfterGc ?? "–"} MB, heapTotal ${m?.heapTotal ?? "?"} MB), last p50 ${runs.length ? round(runs.at(-1)!.p50, 2) : "?"} ms`);
           nextMinute += 60;
         }
         if (elapsedS() >= nextLoad && elapsedS() + LOAD_S <= runS) {
@@ -199,7 +203,7 @@ export async function healthFigures(log: (msg: string) => void = console.log): P
     const perMinute: HealthFigures["perMinute"] = [];
     for (let t = 60; t <= runS; t += 60) {
       const m = probe.reduce<MemorySample | undefined>((best, x) => (!best || Math.abs(x.atS - t) < Math.abs(best.atS - t) ? x : best), undefined);
-      if (m) perMinute.push({ atS: t, rssMb: m.rss, heapUsedMb: m.heapUsed, heapTotalMb: m.heapTotal, externalMb: m.external });
+      if (m) perMinute.push({ atS: t, rssMb: m.rss, heapUsedMb: m.heapUsed, heapTotalMb: m.heapTotal, externalMb: m.external, heapAfterGcMb: m.heapAfterGc });
     }
     return {
       integrations: ids.length,
@@ -213,6 +217,7 @@ export async function healthFigures(log: (msg: string) => void = console.log): P
       checksPerSecond: round(checks / runS, 1),
       rssMb: { samples: probe.map((m) => ({ atS: m.atS, mb: m.rss })), ...seriesFigures(probe.map((m) => ({ atS: m.atS, v: m.rss })), runS) },
       heapUsedMb: seriesFigures(probe.map((m) => ({ atS: m.atS, v: m.heapUsed })), runS),
+      heapAfterGcMb: seriesFigures(probe.filter((m) => m.heapAfterGc !== null).map((m) => ({ atS: m.atS, v: m.heapAfterGc! })), runS),
       perMinute,
       ...(snapshots.length ? { snapshots } : {}),
     };
@@ -228,11 +233,11 @@ export function healthLines(h: HealthFigures): string[] {
     `\n## Health scheduler: ${h.integrations} integrations, upstream ${h.upstreamDelayMs} ms, interval ${h.intervalS} s, ${h.runS} s run`,
     `integration.all over HTTP (10 connections): idle p50 ${round(h.idle.p50, 2)} ms (${h.idle.rps} req/s) → scheduler running p50 ${round(h.running.p50, 2)} ms (${h.running.rps} req/s), ratio ${h.ratioP50}× (median of ${h.running.windows} ${LOAD_S} s windows)`,
     `${h.checks} background checks (${h.checksPerSecond}/s)`,
-    ...(["rssMb", "heapUsedMb"] as const).map((k) => {
+    ...(["rssMb", "heapUsedMb", "heapAfterGcMb"] as const).map((k) => {
       const m = h[k];
-      return `${k === "rssMb" ? "RSS" : "heapUsed"}: first minute ${m.firstMinuteAvg} MB, middle minute ${m.midMinuteAvg} MB, last minute ${m.lastMinuteAvg} MB (last ÷ first ×${m.lastOverFirst}, last ÷ middle ×${m.lastOverMid}), max ${m.max} MB, slope over the last ${m.slopeWindowS / 60} min ${m.slopeMbPerMin} MB/min`;
+      return `${{ rssMb: "RSS", heapUsedMb: "heapUsed", heapAfterGcMb: "heap after full GC" }[k]}: first minute ${m.firstMinuteAvg} MB, middle minute ${m.midMinuteAvg} MB, last minute ${m.lastMinuteAvg} MB (last ÷ first ×${m.lastOverFirst}, last ÷ middle ×${m.lastOverMid}), max ${m.max} MB, slope over the last ${m.slopeWindowS / 60} min ${m.slopeMbPerMin} MB/min`;
     }),
-    `per minute (RSS / heapUsed / heapTotal / external, MB): ${h.perMinute.map((m) => `${m.atS / 60}: ${m.rssMb}/${m.heapUsedMb}/${m.heapTotalMb}/${m.externalMb}`).join(", ")}`,
+    `per minute (RSS / heapUsed / heap after full GC / heapTotal / external, MB): ${h.perMinute.map((m) => `${m.atS / 60}: ${m.rssMb}/${m.heapUsedMb}/${m.heapAfterGcMb ?? "–"}/${m.heapTotalMb}/${m.externalMb}`).join(", ")}`,
     ...(h.snapshots ? [`heap snapshots: ${h.snapshots.join(", ")}`] : []),
   ];
 }
