@@ -163,6 +163,20 @@ for (const [dialect, serverUrl, enabled] of dialects) {
       }
     });
 
+    it.runIf(dialect === "sqlite")("the trigram index follows inserts, renames and deletes (triggers)", async () => {
+      const now = Date.now();
+      await opened.db.insertInto("integrations").values({ id: "i-trg", ...nameColumns("Zebra Quokka"), kind: "sonarr", url: "http://127.0.0.1:9", appId: null, createdBy: null, createdAt: now, updatedAt: now }).execute();
+      try {
+        expect(await trigramCandidates(opened.db, dialect, "QUOKKA")).toEqual(["i-trg"]);
+        await opened.db.updateTable("integrations").set(nameColumns("Zebra Wombat")).where("id", "=", "i-trg").execute();
+        expect(await trigramCandidates(opened.db, dialect, "quokka")).toEqual([]);
+        expect(await trigramCandidates(opened.db, dialect, "wombat")).toEqual(["i-trg"]);
+      } finally {
+        await opened.db.deleteFrom("integrations").where("id", "=", "i-trg").execute();
+      }
+      expect(await trigramCandidates(opened.db, dialect, "wombat")).toEqual([]);
+    });
+
     it("walks the name index in order and stops at the limit", async () => {
       const raw = opened.db.withoutPlugins() as Kysely<any>;
       const q = searchHits(opened.db, me, "garage", 10).compile();
