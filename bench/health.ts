@@ -6,6 +6,7 @@
  * run; "flat" compares the last minute's average with the first minute's, and the slope (least squares, MB per
  * minute) over the last 7 minutes tells a leak (heapUsed keeps rising) from a heap that grew once and stays.
  *
+ * BENCH_HEALTH_NODE_ARGS adds Node/V8 flags to the running server (to try e.g. --heap-growing-percent=50).
  * BENCH_HEALTH_SNAPSHOTS=60,180,360 writes V8 heap snapshots of the server at those seconds of the run (into
  * BENCH_HEALTH_SNAPSHOT_DIR, default the OS temp dir) to compare retained sizes; they pause the server, so the
  * latency figures of such a run do not count.
@@ -162,7 +163,9 @@ export async function healthFigures(log: (msg: string) => void = console.log): P
     const probeFile = path.join(ds.dataDir, "memory.jsonl");
     const snapshotAt = (process.env.BENCH_HEALTH_SNAPSHOTS ?? "").split(",").filter(Boolean).map(Number);
     const snapshotDir = process.env.BENCH_HEALTH_SNAPSHOT_DIR || os.tmpdir();
-    const nodeArgs = ["--import", PROBE, ...(snapshotAt.length ? ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${snapshotDir}`] : [])];
+    // BENCH_HEALTH_NODE_ARGS: extra V8/Node flags for the running server (e.g. --heap-growing-percent=50), to try one.
+    const extraArgs = (process.env.BENCH_HEALTH_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+    const nodeArgs = [...extraArgs, "--import", PROBE, ...(snapshotAt.length ? ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${snapshotDir}`] : [])];
     const server = await startServerProcess(ds.dataDir, { ...env, PATCHBAY_HEALTH_INTERVAL_S: String(intervalS), PATCHBAY_BENCH_MEMORY_FILE: probeFile }, nodeArgs);
     const checksBefore = arr.requests.length;
     const runs: HttpResult[] = [];
