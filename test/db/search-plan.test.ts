@@ -69,6 +69,21 @@ async function explain(db: Kysely<any>, prefix: string, q: CompiledQuery): Promi
   return (await db.executeQuery(CompiledQuery.raw(`${prefix} ${q.sql}`, [...q.parameters]))).rows as any[];
 }
 
+/** MariaDB's ANALYZE FORMAT=JSON of a statement as the service runs it (exists_to_in off), and every table access in it. */
+async function mariadbAnalyze(db: Kysely<any>, q: CompiledQuery): Promise<{ doc: any; tables: any[] }> {
+  const [row] = await explain(db, `${MARIADB_SEARCH_PREFIX} ANALYZE FORMAT=JSON`, q);
+  const doc = JSON.parse(row.ANALYZE ?? Object.values(row)[0]);
+  const tables: any[] = [];
+  const walk = (n: any) => {
+    if (n && typeof n === "object") {
+      if (n.table) tables.push(n.table);
+      Object.values(n).forEach(walk);
+    }
+  };
+  walk(doc.query_block);
+  return { doc, tables };
+}
+
 const dialects: [DialectName, string | undefined, boolean][] = [
   ["sqlite", undefined, true],
   ["postgres", PG_URL, !!PG_URL],
@@ -144,19 +159,10 @@ for (const [dialect, serverUrl, enabled] of dialects) {
       } else {
         // The service runs the walk with exists_to_in off (SET STATEMENT … FOR, which also prefixes ANALYZE).
         expect(searchHitsStatement(opened.db, dialect, me, rare, 10).sql.startsWith(`${MARIADB_SEARCH_PREFIX} select`)).toBe(true);
-        const [row] = await explain(raw, `${MARIADB_SEARCH_PREFIX} ANALYZE FORMAT=JSON`, searchHits(opened.db, me, rare, 10).compile());
-        const doc = JSON.parse(row.ANALYZE ?? Object.values(row)[0]);
+        const { doc, tables } = await mariadbAnalyze(raw, searchHits(opened.db, me, rare, 10).compile());
         if (process.env.SEARCH_PLAN_DEBUG) console.log(JSON.stringify(doc, null, 1));
         // No trigram index on MariaDB: the walk reads the name index (cheap entries), but every permission
         // check stays a per-candidate probe — no table reads all of the caller's permission rows.
-        const tables: any[] = [];
-        const walk = (n: any) => {
-          if (n && typeof n === "object") {
-            if (n.table) tables.push(n.table);
-            Object.values(n).forEach(walk);
-          }
-        };
-        walk(doc.query_block);
         const outer = tables.find((t) => t.table_name === "i");
         expect(outer.key).toBe("integrations_name_lower_idx");
         for (const t of tables.filter((t) => t.table_name !== "i")) expect(t.r_rows ?? 0).toBeLessThanOrEqual(containing.length + 1);
@@ -206,16 +212,7 @@ for (const [dialect, serverUrl, enabled] of dialects) {
         const read = scan["Actual Rows"] * scan["Actual Loops"] + (scan["Rows Removed by Filter"] ?? 0);
         expect(read).toBeLessThanOrEqual(bound);
       } else {
-        const [row] = await explain(raw, `${MARIADB_SEARCH_PREFIX} ANALYZE FORMAT=JSON`, q);
-        const doc = JSON.parse(row.ANALYZE ?? Object.values(row)[0]);
-        const tables: any[] = [];
-        const walk = (n: any) => {
-          if (n && typeof n === "object") {
-            if (n.table) tables.push(n.table);
-            Object.values(n).forEach(walk);
-          }
-        };
-        walk(doc.query_block);
+        const { doc, tables } = await mariadbAnalyze(raw, q);
         const outer = tables.find((t) => t.table_name === "i");
         if (process.env.SEARCH_PLAN_DEBUG) console.log(JSON.stringify(doc, null, 1));
         expect(outer.key).toBe("integrations_name_lower_idx");
