@@ -11,7 +11,7 @@ import { searchName } from "./search-name.js";
  * A `%` or `_` in the term then matches more names than the literal term — a superset, which is fine because
  * the caller filters the candidates again with the exact, escaped LIKE on integrations.name_lower.
  */
-export const CANDIDATE_CAP = 200;
+export const CANDIDATE_CAP = 50;
 
 /** Ids of names that may contain the query; undefined when the index cannot help (not SQLite, < 3 characters, too many). */
 export async function trigramCandidates(db: Db, dialect: DialectName, query: string): Promise<string[] | undefined> {
