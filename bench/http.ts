@@ -56,13 +56,16 @@ export async function waitHealthy(url: string, child: ChildProcess, timeoutMs = 
   await waitHealthyAt(url, { timeoutMs, pollMs, gone: () => (child.exitCode !== null ? `server exited with ${child.exitCode}` : undefined) });
 }
 
-/** Starts the real server on a data dir; its log (LOG_LEVEL info by default, as in production) goes to a file. */
-export async function startServerProcess(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+/**
+ * Starts the real server on a data dir; its log (LOG_LEVEL info by default, as in production) goes to a file.
+ * nodeArgs go before npm start's own flags (the health bench preloads its memory probe that way).
+ */
+export async function startServerProcess(dataDir: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ServerProcess> {
   ensureServerBuilt();
   const port = await freePort();
   const logFile = path.join(dataDir, "server.log");
   const fd = fs.openSync(logFile, "a");
-  const child = spawn(process.execPath, SERVER_COMMAND, {
+  const child = spawn(process.execPath, [...nodeArgs, ...SERVER_COMMAND], {
     cwd: ROOT,
     env: { ...process.env, HOST: "127.0.0.1", PORT: String(port), PATCHBAY_DATA_DIR: dataDir, LOG_LEVEL: "info", ...env },
     stdio: ["ignore", fd, fd],

@@ -211,6 +211,9 @@ function computeTargets() {
   if (h) {
     target("integration.all p50, health scheduler running ÷ idle (1,000 integrations, 50 ms upstream)", h.ratioP50, 2, "×", "max", `${h.checksPerSecond} checks/s`);
     target("RSS last minute ÷ first minute, health scheduler running", h.rssMb.lastOverFirst, 1.1, "×", "max", `${h.runS} s run`);
+    // Flat after the warm-up: the live heap (after full collections) and RSS gain at most 0.5 MB a minute over the last 7 minutes.
+    target("live heap (after full GC) slope, last 7 min, health scheduler running", h.heapAfterGcMb?.slopeMbPerMin, 0.5, "MB/min", "max", `${h.runS} s run`);
+    target("RSS slope, last 7 min, health scheduler running", h.rssMb.slopeMbPerMin, 0.5, "MB/min", "max", `${h.runS} s run`);
   }
 }
 

@@ -15,8 +15,12 @@ export const COMMON_PASSWORD_COUNT = 10_000;
 let common: Set<string> | undefined;
 function commonPasswords(): Set<string> {
   if (!common) {
-    const { dictionary } = createRequire(import.meta.url)("@zxcvbn-ts/language-common") as { dictionary: Record<string, string[]> };
+    const require = createRequire(import.meta.url);
+    const { dictionary } = require("@zxcvbn-ts/language-common") as { dictionary: Record<string, string[]> };
     common = new Set(dictionary["passwords-common"]!.slice(0, COMMON_PASSWORD_COUNT).map((p) => p.toLowerCase()));
+    // The package's other dictionaries (names, words, keyboards: ≈ 10 MB once loaded) are not needed: drop the
+    // module from require's cache, so only this set stays in memory after the first password was set.
+    for (const id of Object.keys(require.cache)) if (id.includes("@zxcvbn-ts")) delete require.cache[id];
   }
   return common;
 }

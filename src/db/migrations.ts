@@ -1,4 +1,4 @@
-import { type Kysely, type Migration } from "kysely";
+import { MysqlAdapter, PostgresAdapter, sql, type Kysely, type Migration } from "kysely";
 
 /**
  * The one migration list for every dialect. Only portable column types: varchar for anything indexed
@@ -330,6 +330,50 @@ export const migrations: Record<string, Migration> = {
         await db.updateTable("integrations").set({ name_lower: r.name.toLowerCase() }).where("id", "=", r.id).execute();
       }
       await db.schema.createIndex("integrations_name_lower_idx").on("integrations").columns(["name_lower", "id"]).execute();
+    },
+  },
+  "0007_search_trigram": {
+    // integration.search for a rare term: the name_lower walk of 0006 reads every name before the limit-th
+    // visible match, i.e. most of the index when a term is rare. A trigram index finds the few names that
+    // contain a term (of 3+ characters) directly. Only an accelerator: every answer is still filtered with
+    // LIKE on integrations.name_lower, so a stale or missing entry could only cost speed, never a wrong result
+    // (src/services/search-trigram.ts; test/db/search-plan.test.ts reads the plans).
+    async up(db: Kysely<any>) {
+      const adapter = db.getExecutor().adapter;
+      if (adapter instanceof PostgresAdapter) {
+        // pg_trgm ships with PostgreSQL (contrib; Debian's postgresql package has it) and is a trusted
+        // extension since PostgreSQL 13: the database owner may create it. Where it is missing or refused the
+        // search keeps walking the name index. A savepoint keeps a refusal from aborting the migration's
+        // transaction.
+        const available = await sql<{ n: number }>`select count(*)::int as n from pg_available_extensions where name = 'pg_trgm'`.execute(db);
+        if (!available.rows[0]?.n) return;
+        await sql`savepoint pg_trgm_ext`.execute(db);
+        try {
+          await sql`create extension if not exists pg_trgm`.execute(db);
+          await sql`release savepoint pg_trgm_ext`.execute(db);
+        } catch {
+          await sql`rollback to savepoint pg_trgm_ext`.execute(db);
+          return;
+        }
+        await sql`create index integrations_name_trgm_idx on integrations using gin (name_lower gin_trgm_ops)`.execute(db);
+      } else if (adapter instanceof MysqlAdapter) {
+        // MySQL/MariaDB have no trigram index (InnoDB FULLTEXT matches words, not substrings): the search
+        // walks integrations_name_lower_idx there.
+      } else {
+        // SQLite: an FTS5 table with the trigram tokenizer (SQLite 3.34+; better-sqlite3 bundles a newer one),
+        // kept in step by triggers. Its own content (id UNINDEXED): an external-content table would point at
+        // integrations' rowid, which VACUUM may renumber. detail=none: only "which rows contain this
+        // trigram" is needed. The trigram LIKE of FTS5 folds ASCII case; name_lower is lower-cased anyway.
+        await sql`create virtual table integrations_name_trigram using fts5(id unindexed, name_lower, tokenize = 'trigram', detail = 'none')`.execute(db);
+        await sql`insert into integrations_name_trigram (id, name_lower) select id, name_lower from integrations`.execute(db);
+        await sql`create trigger integrations_name_trigram_ai after insert on integrations begin
+          insert into integrations_name_trigram (id, name_lower) values (new.id, new.name_lower); end`.execute(db);
+        await sql`create trigger integrations_name_trigram_au after update of name_lower, id on integrations begin
+          delete from integrations_name_trigram where id = old.id;
+          insert into integrations_name_trigram (id, name_lower) values (new.id, new.name_lower); end`.execute(db);
+        await sql`create trigger integrations_name_trigram_ad after delete on integrations begin
+          delete from integrations_name_trigram where id = old.id; end`.execute(db);
+      }
     },
   },
 };

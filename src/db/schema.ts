@@ -71,6 +71,14 @@ export interface IntegrationsTable {
   createdAt: Millis;
   updatedAt: Millis;
 }
+/**
+ * SQLite only (migration 0007_search_trigram): an FTS5 trigram index of integrations.name_lower, kept in step
+ * by triggers; integration.search reads candidate ids from it (src/services/search-trigram.ts).
+ */
+export interface IntegrationsNameTrigramTable {
+  id: string;
+  nameLower: string;
+}
 export interface IntegrationSecretsTable {
   integrationId: string;
   kind: string;
@@ -205,6 +213,7 @@ export interface Database {
   apiKeys: ApiKeysTable;
   apps: AppsTable;
   integrations: IntegrationsTable;
+  integrationsNameTrigram: IntegrationsNameTrigramTable;
   integrationSecrets: IntegrationSecretsTable;
   integrationUserPermissions: IntegrationUserPermissionsTable;
   integrationGroupPermissions: IntegrationGroupPermissionsTable;

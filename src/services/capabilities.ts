@@ -4,7 +4,8 @@ import { LEVELS } from "../auth/permissions.js";
 import type { CapabilityName } from "../engine/capabilities.js";
 import { withContext } from "../engine/runner.js";
 import type { KindDefinition, Secrets } from "../engine/types.js";
-import { getKind, kinds, kindOrder } from "../kinds/index.js";
+import { getKind, kinds } from "../kinds/index.js";
+import { byCatalogThenName } from "./list-order.js";
 import { accessibleIntegrations, integrationNotFound, requireIntegration } from "./access.js";
 import { CapabilityCache } from "./capability-cache.js";
 import { scrubDeep } from "./capability-scrub.js";
@@ -77,8 +78,6 @@ export function closeCapabilities(deps: Deps): void {
 
 // ---- resolving which integrations a call touches ----
 
-const byName = new Intl.Collator(undefined, { sensitivity: "base" }).compare;
-
 /**
  * The integrations a read touches, with ONE access query: the given ids in input order (duplicates once),
  * or every integration the caller can use whose kind has the capability, in list order (kind, then name).
@@ -92,7 +91,7 @@ export async function resolveRead(deps: Deps, caller: Caller, capability: Capabi
     const rows = (await accessibleIntegrations(deps.db, caller).where("i.kind", "in", withCap).execute()) as (Row & { level: number | string })[];
     return rows
       .filter((r) => Number(r.level) >= LEVELS.use)
-      .sort((a, b) => kindOrder(a.kind) - kindOrder(b.kind) || byName(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      .sort(byCatalogThenName);
   }
   const ids = [...new Set(integrationIds)];
   if (!ids.length) return [];

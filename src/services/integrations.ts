@@ -1,12 +1,14 @@
-import { sql } from "kysely";
+import { CompiledQuery, sql } from "kysely";
 import { LEVELS, accessFlags } from "../auth/permissions.js";
 import { newId } from "../auth/tokens.js";
-import { categoriesOf, describeSecretOptions, getKind, kindOrder, kindsInCategory, matchSecretOption } from "../kinds/index.js";
-import type { Db } from "../db/index.js";
+import { categoriesOf, describeSecretOptions, getKind, kindsInCategory, matchSecretOption } from "../kinds/index.js";
+import type { Db, DialectName } from "../db/index.js";
 import { auditedTransaction, recordAudit } from "./audit.js";
 import { runConnectionTest, runSearch } from "../engine/runner.js";
 import { PUBLIC_SECRET_KINDS, type Category, type KindDefinition, type SecretKind, type Secrets, type TestError } from "../engine/types.js";
 import { accessibleList, lockIntegration, requireGlobal, requireIntegration, usableBy } from "./access.js";
+import { trigramCandidates } from "./search-trigram.js";
+import { byCatalogThenName } from "./list-order.js";
 import type { Caller, Deps } from "./deps.js";
 import { loadSecrets, sealSecret, toSecrets } from "./secrets.js";
 import { ensureFreshTrust } from "./certificates.js";
@@ -22,13 +24,6 @@ type Row = { id: string; name: string; kind: string; url: string; level: number 
 
 function listItem(r: Row) {
   return { id: r.id, name: r.name, kind: r.kind, url: r.url, permissions: accessFlags(Number(r.level)) };
-}
-
-// One collator for every comparison: localeCompare with options builds a new one per call (slow on big lists).
-const byName = new Intl.Collator(undefined, { sensitivity: "base" }).compare;
-
-function byCatalogThenName(a: Row, b: Row): number {
-  return kindOrder(a.kind) - kindOrder(b.kind) || byName(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 export async function listIntegrations(deps: Deps, caller: Caller, filter?: { kinds: string[] }) {
@@ -52,13 +47,15 @@ export function listSearchable(deps: Deps, caller: Caller) {
 /**
  * The ids integration.search returns, in order. Costs what it examines, not the number of integrations: the
  * names are walked in index order (integrations_name_lower_idx), each matching one is checked for the caller
- * (correlated EXISTS) and the scan stops at `limit` (test/db/search-plan.test.ts reads the plans).
+ * (correlated EXISTS) and the scan stops at `limit`; with `candidates` (a rare term, from the trigram index:
+ * search-trigram.ts) only those ids are looked up and checked (test/db/search-plan.test.ts reads the plans).
  */
-export function searchHits(db: Db, caller: Caller, query: string, limit: number) {
+export function searchHits(db: Db, caller: Caller, query: string, limit: number, candidates?: string[]) {
   const usable = usableBy(caller);
   return db
     .selectFrom("integrations as i")
     .select("i.id")
+    .$if(candidates !== undefined, (q) => q.where("i.id", "in", candidates!))
     .where("i.nameLower", "like", sql<string>`${likeContains(query)} escape '!'`)
     .$if(usable !== undefined, (q) => q.where(usable!))
     .orderBy("i.nameLower")
@@ -66,9 +63,26 @@ export function searchHits(db: Db, caller: Caller, query: string, limit: number)
     .limit(limit);
 }
 
+/**
+ * MariaDB rewrites a correlated EXISTS into IN and materialises the whole subquery once (optimizer switch
+ * exists_to_in): all of the caller's permission rows, before the first name is read. Switched off for the
+ * search statement alone, each candidate is probed on the permission tables' primary keys and the walk stops
+ * at the limit. In an executable comment (`/*M!`) that only MariaDB reads: MySQL ignores it (and has no such
+ * rewrite). https://mariadb.com/kb/en/exists-to-in-optimization/, https://mariadb.com/kb/en/set-statement/
+ */
+export const MARIADB_SEARCH_PREFIX = "/*M! SET STATEMENT optimizer_switch='exists_to_in=off' FOR */";
+
+/** The statement integration.search runs for its hits, as the given dialect runs it. */
+export function searchHitsStatement(db: Db, dialect: DialectName, caller: Caller, query: string, limit: number, candidates?: string[]) {
+  const q = searchHits(db, caller, query, limit, candidates).compile();
+  return dialect === "mysql" ? CompiledQuery.raw(`${MARIADB_SEARCH_PREFIX} ${q.sql}`, [...q.parameters]) : q;
+}
+
 /** Then the levels of those few are read by primary key. Sorted by name (docs/api.md). */
 export async function searchIntegrations(deps: Deps, caller: Caller, query: string, limit: number) {
-  const hits = await searchHits(deps.db, caller, query, limit).execute();
+  const candidates = await trigramCandidates(deps.db, deps.dialect, query);
+  if (candidates?.length === 0) return [];
+  const hits = (await deps.db.executeQuery<{ id: string }>(searchHitsStatement(deps.db, deps.dialect, caller, query, limit, candidates))).rows;
   if (!hits.length) return [];
   const rank = new Map(hits.map((h, n) => [h.id, n]));
   const rows = await accessibleList(deps.db, caller, [...rank.keys()]).execute();

@@ -62,6 +62,12 @@ interface TableDescription {
 type SchemaDescription = Record<string, TableDescription>;
 
 const isBookkeeping = (table: string) => table.startsWith("patchbay_migrations");
+/**
+ * Search accelerators of 0007_search_trigram exist on some dialects only (SQLite's FTS5 trigram table with its
+ * shadow tables and triggers, PostgreSQL's pg_trgm GIN index; none on MySQL/MariaDB): they are left out of
+ * the compared description and asserted on their own (searchAccelerators).
+ */
+const isSearchAccelerator = (table: string) => table.startsWith("integrations_name_trigram");
 
 function typeClass(raw: string): ColumnDescription["type"] {
   const t = raw.toLowerCase().trim();
@@ -91,7 +97,7 @@ function finish(tables: Map<string, TableDescription>): SchemaDescription {
 
 function emptyTables(names: string[]): Map<string, TableDescription> {
   const m = new Map<string, TableDescription>();
-  for (const n of names.filter((n) => !isBookkeeping(n))) m.set(n, { columns: [], primaryKey: [], indexes: [], foreignKeys: [] });
+  for (const n of names.filter((n) => !isBookkeeping(n) && !isSearchAccelerator(n))) m.set(n, { columns: [], primaryKey: [], indexes: [], foreignKeys: [] });
   return m;
 }
 
@@ -160,15 +166,16 @@ async function describePostgres(db: Kysely<any>): Promise<SchemaDescription> {
   for (const c of cols) tables.get(c.tbl)?.columns.push({ name: c.name, nullable: !c.notnull, type: typeClass(c.type) });
 
   // Every index, including those behind PRIMARY KEY and UNIQUE constraints; expression indexes would show a null column.
-  const idx = await q<{ tbl: string; primary: boolean; unique: boolean; columns: string[] }>(`
+  const idx = await q<{ tbl: string; primary: boolean; unique: boolean; columns: string[]; method: string }>(`
     SELECT t.relname AS tbl, ix.indisprimary AS primary, ix.indisunique AS unique,
+      (SELECT am.amname FROM pg_class ic JOIN pg_am am ON am.oid = ic.relam WHERE ic.oid = ix.indexrelid) AS method,
       ARRAY(SELECT a.attname FROM unnest(ix.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
             LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum ORDER BY k.ord)::text[] AS columns
     FROM pg_index ix JOIN pg_class t ON t.oid = ix.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace
     WHERE n.nspname = current_schema()`);
   for (const i of idx) {
     const t = tables.get(i.tbl);
-    if (!t) continue;
+    if (!t || i.method === "gin") continue; // the pg_trgm search accelerator (isSearchAccelerator)
     if (i.primary) t.primaryKey = i.columns;
     else t.indexes.push({ columns: i.columns, unique: i.unique });
   }
@@ -287,6 +294,21 @@ async function freshDatabase(dialect: DialectName): Promise<Fresh> {
 }
 
 /** Fresh database → openDatabase() → migrate() → catalog description. */
+/** What 0007_search_trigram built, per dialect, in words (filled by migratedDescription). */
+const accelerators: Partial<Record<DialectName, string[]>> = {};
+
+async function searchAccelerators(db: Kysely<any>, dialect: DialectName): Promise<string[]> {
+  if (dialect === "sqlite") {
+    const rows = (await sql<{ type: string; name: string; sql: string | null }>`SELECT type, name, sql FROM sqlite_master WHERE name LIKE 'integrations_name_trigram%' ORDER BY name`.execute(db)).rows;
+    return rows.filter((r) => r.type === "trigger" || /fts5/i.test(r.sql ?? "")).map((r) => `${r.type} ${r.name}${/tokenize = 'trigram'/.test(r.sql ?? "") ? " (fts5 trigram)" : ""}`);
+  }
+  if (dialect === "postgres") {
+    const rows = (await sql<{ indexdef: string }>`SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND indexdef LIKE '%gin_trgm_ops%'`.execute(db)).rows;
+    return rows.map((r) => r.indexdef.replace(/ ON \S*integrations /, " ON integrations "));
+  }
+  return [];
+}
+
 async function migratedDescription(dialect: DialectName): Promise<SchemaDescription> {
   const fresh = await freshDatabase(dialect);
   let opened: OpenedDb | undefined;
@@ -296,6 +318,7 @@ async function migratedDescription(dialect: DialectName): Promise<SchemaDescript
     await migrate(opened.db);
     // The catalog queries alias their columns themselves; the CamelCasePlugin must not rename them.
     const raw = opened.db.withoutPlugins() as Kysely<any>;
+    accelerators[dialect] = await searchAccelerators(raw, dialect);
     return dialect === "sqlite" ? await describeSqlite(raw) : dialect === "postgres" ? await describePostgres(raw) : await describeMysql(raw);
   } finally {
     await opened?.db.destroy();
@@ -372,6 +395,15 @@ describe("schema on SQLite (always runs)", () => {
   it("migrates a fresh file and has the known tables, keys and indexes", async () => {
     assertKnownFacts(await migratedDescription("sqlite"));
   });
+
+  it("has the FTS5 trigram search table and the triggers that keep it in step (0007_search_trigram)", () => {
+    expect(accelerators.sqlite).toEqual([
+      "table integrations_name_trigram (fts5 trigram)",
+      "trigger integrations_name_trigram_ad",
+      "trigger integrations_name_trigram_ai",
+      "trigger integrations_name_trigram_au",
+    ]);
+  });
 });
 
 describe.skipIf(!PG_URL || !MYSQL_URL)("schema parity: SQLite = PostgreSQL = MySQL/MariaDB", () => {
@@ -383,6 +415,11 @@ describe.skipIf(!PG_URL || !MYSQL_URL)("schema parity: SQLite = PostgreSQL = MyS
 
   it.each(["sqlite", "postgres", "mysql"] as const)("%s has the known tables, keys and indexes", (dialect) => {
     assertKnownFacts(described[dialect]!);
+  });
+
+  it("search accelerators: pg_trgm GIN index on PostgreSQL (Debian ships the extension), none on MySQL/MariaDB", () => {
+    expect(accelerators.postgres).toEqual(["CREATE INDEX integrations_name_trgm_idx ON integrations USING gin (name_lower gin_trgm_ops)"]);
+    expect(accelerators.mysql).toEqual([]);
   });
 
   it("PostgreSQL matches SQLite", () => {

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate, openDatabase, type DialectName, type OpenedDb } from "../../src/db/index.js";
 import { LEVELS } from "../../src/auth/permissions.js";
 import type { Caller } from "../../src/services/deps.js";
-import { searchHits, searchIntegrations } from "../../src/services/integrations.js";
+import { MARIADB_SEARCH_PREFIX, searchHits, searchHitsStatement, searchIntegrations } from "../../src/services/integrations.js";
+import { CANDIDATE_CAP, trigramCandidates } from "../../src/services/search-trigram.js";
 import { nameColumns } from "../../src/services/search-name.js";
 import { freshDatabase } from "../helpers/database.js";
 
@@ -68,6 +69,21 @@ async function explain(db: Kysely<any>, prefix: string, q: CompiledQuery): Promi
   return (await db.executeQuery(CompiledQuery.raw(`${prefix} ${q.sql}`, [...q.parameters]))).rows as any[];
 }
 
+/** MariaDB's ANALYZE FORMAT=JSON of a statement as the service runs it (exists_to_in off), and every table access in it. */
+async function mariadbAnalyze(db: Kysely<any>, q: CompiledQuery): Promise<{ doc: any; tables: any[] }> {
+  const [row] = await explain(db, `${MARIADB_SEARCH_PREFIX} ANALYZE FORMAT=JSON`, q);
+  const doc = JSON.parse(row.ANALYZE ?? Object.values(row)[0]);
+  const tables: any[] = [];
+  const walk = (n: any) => {
+    if (n && typeof n === "object") {
+      if (n.table) tables.push(n.table);
+      Object.values(n).forEach(walk);
+    }
+  };
+  walk(doc.query_block);
+  return { doc, tables };
+}
+
 const dialects: [DialectName, string | undefined, boolean][] = [
   ["sqlite", undefined, true],
   ["postgres", PG_URL, !!PG_URL],
@@ -106,6 +122,67 @@ for (const [dialect, serverUrl, enabled] of dialects) {
       expect(expected("garage", 10)).toHaveLength(10);
     });
 
+    it("a rare term reads only the names that contain it (trigram index), not the names before it", async () => {
+      const raw = opened.db.withoutPlugins() as Kysely<any>;
+      const rare = "office 99";
+      const containing = inIndexOrder.filter((n) => n.lower.includes(rare));
+      // Few names contain it, and the walk would read almost the whole index before giving up.
+      expect(containing.length).toBeGreaterThan(0);
+      expect(containing.length).toBeLessThan(20);
+      expect(inIndexOrder.indexOf(containing.at(-1)!)).toBeGreaterThan(N / 2);
+      const deps = { db: opened.db, dialect } as never;
+      expect((await searchIntegrations(deps, me, "OFFICE 99", 10)).map((r) => r.name)).toEqual(expected(rare, 10));
+      if (dialect === "sqlite") {
+        // FTS5 serves the LIKE from its trigram index ("INDEX 0:L…": the LIKE constraint is used) and returns
+        // exactly the names that contain the term; the search then looks those ids up by primary key.
+        const candidates = await trigramCandidates(opened.db, dialect, rare);
+        expect([...candidates!].sort()).toEqual(containing.map((n) => n.id).sort());
+        const cq = opened.db.selectFrom("integrationsNameTrigram").select("id").where("nameLower", "like", `%${rare}%`).limit(CANDIDATE_CAP + 1).compile();
+        const cplan = (await explain(raw, "EXPLAIN QUERY PLAN", cq)).map((r) => String(r.detail));
+        expect(cplan.join("\n")).toMatch(/SCAN integrations_name_trigram VIRTUAL TABLE INDEX 0:L/);
+        const plan = (await explain(raw, "EXPLAIN QUERY PLAN", searchHits(opened.db, me, rare, 10, candidates).compile())).map((r) => String(r.detail));
+        expect(plan.join("\n")).toMatch(/SEARCH i USING INDEX sqlite_autoindex_integrations_1 \(id=\?\)/);
+        expect(plan.join("\n")).not.toMatch(/SCAN i\b/);
+        // A common term (more names than the cap) is left to the ordered walk.
+        expect(await trigramCandidates(opened.db, dialect, "garage")).toBeUndefined();
+        expect(await trigramCandidates(opened.db, dialect, "ga")).toBeUndefined();
+      } else if (dialect === "postgres") {
+        const [{ "QUERY PLAN": plan }] = await explain(raw, "EXPLAIN (ANALYZE, FORMAT JSON)", searchHits(opened.db, me, rare, 10).compile());
+        const nodes: any[] = [];
+        const walk = (n: any) => (nodes.push(n), (n.Plans ?? []).forEach(walk));
+        walk(plan[0].Plan);
+        if (process.env.SEARCH_PLAN_DEBUG) console.log(JSON.stringify(plan, null, 1));
+        const scan = nodes.find((n) => n["Relation Name"] === "integrations");
+        const read = scan["Actual Rows"] * scan["Actual Loops"] + (scan["Rows Removed by Filter"] ?? 0) + (scan["Rows Removed by Index Recheck"] ?? 0);
+        expect(nodes.some((n) => n["Index Name"] === "integrations_name_trgm_idx")).toBe(true);
+        expect(read).toBeLessThanOrEqual(containing.length * 2);
+      } else {
+        // The service runs the walk with exists_to_in off (SET STATEMENT … FOR, which also prefixes ANALYZE).
+        expect(searchHitsStatement(opened.db, dialect, me, rare, 10).sql.startsWith(`${MARIADB_SEARCH_PREFIX} select`)).toBe(true);
+        const { doc, tables } = await mariadbAnalyze(raw, searchHits(opened.db, me, rare, 10).compile());
+        if (process.env.SEARCH_PLAN_DEBUG) console.log(JSON.stringify(doc, null, 1));
+        // No trigram index on MariaDB: the walk reads the name index (cheap entries), but every permission
+        // check stays a per-candidate probe — no table reads all of the caller's permission rows.
+        const outer = tables.find((t) => t.table_name === "i");
+        expect(outer.key).toBe("integrations_name_lower_idx");
+        for (const t of tables.filter((t) => t.table_name !== "i")) expect(t.r_rows ?? 0).toBeLessThanOrEqual(containing.length + 1);
+      }
+    });
+
+    it.runIf(dialect === "sqlite")("the trigram index follows inserts, renames and deletes (triggers)", async () => {
+      const now = Date.now();
+      await opened.db.insertInto("integrations").values({ id: "i-trg", ...nameColumns("Zebra Quokka"), kind: "sonarr", url: "http://127.0.0.1:9", appId: null, createdBy: null, createdAt: now, updatedAt: now }).execute();
+      try {
+        expect(await trigramCandidates(opened.db, dialect, "QUOKKA")).toEqual(["i-trg"]);
+        await opened.db.updateTable("integrations").set(nameColumns("Zebra Wombat")).where("id", "=", "i-trg").execute();
+        expect(await trigramCandidates(opened.db, dialect, "quokka")).toEqual([]);
+        expect(await trigramCandidates(opened.db, dialect, "wombat")).toEqual(["i-trg"]);
+      } finally {
+        await opened.db.deleteFrom("integrations").where("id", "=", "i-trg").execute();
+      }
+      expect(await trigramCandidates(opened.db, dialect, "wombat")).toEqual([]);
+    });
+
     it("walks the name index in order and stops at the limit", async () => {
       const raw = opened.db.withoutPlugins() as Kysely<any>;
       const q = searchHits(opened.db, me, "garage", 10).compile();
@@ -135,16 +212,7 @@ for (const [dialect, serverUrl, enabled] of dialects) {
         const read = scan["Actual Rows"] * scan["Actual Loops"] + (scan["Rows Removed by Filter"] ?? 0);
         expect(read).toBeLessThanOrEqual(bound);
       } else {
-        const [row] = await explain(raw, "ANALYZE FORMAT=JSON", q);
-        const doc = JSON.parse(row.ANALYZE ?? Object.values(row)[0]);
-        const tables: any[] = [];
-        const walk = (n: any) => {
-          if (n && typeof n === "object") {
-            if (n.table) tables.push(n.table);
-            Object.values(n).forEach(walk);
-          }
-        };
-        walk(doc.query_block);
+        const { doc, tables } = await mariadbAnalyze(raw, q);
         const outer = tables.find((t) => t.table_name === "i");
         if (process.env.SEARCH_PLAN_DEBUG) console.log(JSON.stringify(doc, null, 1));
         expect(outer.key).toBe("integrations_name_lower_idx");

@@ -1,0 +1,28 @@
+import type { Db, DialectName } from "../db/index.js";
+import { searchName } from "./search-name.js";
+
+/**
+ * Candidates for integration.search from SQLite's FTS5 trigram index (migration 0007_search_trigram). A rare
+ * term is answered from the few names that contain it instead of walking the whole name index; a common one
+ * (more than CANDIDATE_CAP names) is left to the ordered walk, which finds `limit` visible matches early
+ * precisely because matches are dense. Either way the rows examined stay bounded by the cap or the limit.
+ *
+ * The pattern is passed without ESCAPE: FTS5 serves only a plain LIKE from the index (with ESCAPE it scans).
+ * A `%` or `_` in the term then matches more names than the literal term — a superset, which is fine because
+ * the caller filters the candidates again with the exact, escaped LIKE on integrations.name_lower.
+ */
+export const CANDIDATE_CAP = 50;
+
+/** Ids of names that may contain the query; undefined when the index cannot help (not SQLite, < 3 characters, too many). */
+export async function trigramCandidates(db: Db, dialect: DialectName, query: string): Promise<string[] | undefined> {
+  const term = searchName(query);
+  // A trigram index needs at least one whole trigram in the term.
+  if (dialect !== "sqlite" || [...term].length < 3) return undefined;
+  const rows = await db
+    .selectFrom("integrationsNameTrigram")
+    .select("id")
+    .where("nameLower", "like", `%${term}%`)
+    .limit(CANDIDATE_CAP + 1)
+    .execute();
+  return rows.length > CANDIDATE_CAP ? undefined : rows.map((r) => r.id);
+}
