@@ -169,7 +169,9 @@ for (const [dialect, serverUrl, enabled] of dialects) {
       }
     });
 
-    it.runIf(dialect === "sqlite")("the trigram index follows inserts, renames and deletes (triggers)", async () => {
+    // SQLite only: its trigram index is a separate FTS5 table kept in step by triggers; PostgreSQL's GIN index
+    // is on the table itself (registered only where it applies, so the other dialects report no skip).
+    if (dialect === "sqlite") it("the trigram index follows inserts, renames and deletes (triggers)", async () => {
       const now = Date.now();
       await opened.db.insertInto("integrations").values({ id: "i-trg", ...nameColumns("Zebra Quokka"), kind: "sonarr", url: "http://127.0.0.1:9", appId: null, createdBy: null, createdAt: now, updatedAt: now }).execute();
       try {
