@@ -65,7 +65,7 @@ export async function startServerProcess(dataDir: string, env: Record<string, st
   const port = await freePort();
   const logFile = path.join(dataDir, "server.log");
   const fd = fs.openSync(logFile, "a");
-  const child = spawn(process.execPath, [...nodeArgs, ...SERVER_COMMAND], {
+  const child = spawn(process.execPath, [...nodeArgs, ...(process.env.BENCH_CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : []), ...SERVER_COMMAND], {
     cwd: ROOT,
     env: { ...process.env, HOST: "127.0.0.1", PORT: String(port), PATCHBAY_DATA_DIR: dataDir, LOG_LEVEL: "info", ...env },
     stdio: ["ignore", fd, fd],
