@@ -9,7 +9,7 @@ import { round, sleep } from "./stats.js";
 const ROOT = path.resolve(import.meta.dirname, "..");
 
 /** How the server process is started: npm start's own command without npm (the bundle its prestart builds). */
-export const SERVER_COMMAND = ["--max-semi-space-size=2", "build/server/main.js"];
+export const SERVER_COMMAND = ["--max-semi-space-size=2", "--heap-growing-percent=50", "build/server/main.js"];
 
 export interface ServerProcess {
   url: string;
