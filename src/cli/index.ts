@@ -80,4 +80,9 @@ export async function main(argv: string[]): Promise<number | "running"> {
 }
 
 const code = await main(process.argv.slice(2));
-if (code !== "running") process.exit(code);
+if (code !== "running") {
+  // process.exit() drops what is still queued for a pipe whose reader is slower than we write (the tail of
+  // `patchbay audit export | gzip` was lost): wait until stdout and stderr have handed everything over.
+  await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((r) => s.write("", () => r()))));
+  process.exit(code);
+}

@@ -9,7 +9,7 @@ import { expectNoSecret } from "../../src/kinds/testing/kind-helpers.js";
 import { applyProvisioning } from "../../src/services/provisioning.js";
 import type { AuditEntry } from "../../src/services/audit.js";
 import { startPatchbay, type TestServer } from "../helpers/patchbay.js";
-import { envOf, runCli, tempFile } from "./helpers.js";
+import { envOf, runCli, spawnCli, tempFile } from "./helpers.js";
 
 /**
  * Issue #15: the writes that do not come through the API — every `patchbay` command that writes, and every
@@ -256,5 +256,28 @@ describe("patchbay secrets rotate-key", () => {
     expect(entries[0]).toMatchObject({ action: COMMANDS["secrets rotate-key"], actor: OPERATOR, target: { type: "encryptionKey" }, outcome: "ok" });
     expect((entries[0]!.changes as { reencrypted: number }).reencrypted).toBeGreaterThanOrEqual(3);
     expectNoSecret(entries, canaries);
+  });
+});
+
+describe("patchbay audit export to a slow reader", () => {
+  it("hands over every line before it exits (process.exit used to drop what a pipe had not taken yet)", async () => {
+    // Enough entries to overfill a pipe's 64 KiB buffer several times over.
+    const at = Date.now();
+    const changes = JSON.stringify({ note: "x".repeat(400) });
+    await s.deps.db
+      .insertInto("auditLog")
+      .values(Array.from({ length: 600 }, (_, i) => ({ id: `slow-reader-${String(i).padStart(4, "0")}`, at: at + i, actorType: "operator", actorId: null, actorName: "cli", action: "test.fill", targetType: null, targetId: null, targetName: null, integrationId: null, ip: null, changes, outcome: "ok" })))
+      .execute();
+    const total = (await s.deps.db.selectFrom("auditLog").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n;
+    const { child, result } = spawnCli(["audit", "export"], envOf(s.deps.config));
+    // The reader takes nothing for a second: the CLI has written all it has long before that.
+    child.stdout.pause();
+    setTimeout(() => child.stdout.resume(), 1000);
+    const r = await result;
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    expect(r.stdout.length).toBeGreaterThan(4 * 65536);
+    expect(lines.length).toBe(Number(total));
+    expect(JSON.parse(lines.at(-1)!).id).toBe("slow-reader-0599");
   });
 });
