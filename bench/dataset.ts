@@ -138,6 +138,7 @@ export async function seedDataset(spec: DatasetSpec): Promise<Dataset> {
   const userRows: Record<string, unknown>[] = [];
   const groupRows: Record<string, unknown>[] = [];
   const fullIds: string[] = [];
+  const health: Record<string, unknown>[] = [];
   for (let i = 0; i < spec.integrations; i++) {
     const id = rng.id();
     const kind = rng.pick(kindIds);
@@ -164,6 +165,22 @@ export async function seedDataset(spec: DatasetSpec): Promise<Dataset> {
     }
     for (const u of rowUsers) userRows.push({ integrationId: id, userId: u, level: rng.int(1, 3) });
     for (const g of rng.sample(groupIds, spec.groupRowsPerIntegration)) groupRows.push({ integrationId: id, groupId: g, level: rng.int(1, 3) });
+    // A running server has checked every integration (src/services/health.ts): every tenth one failing.
+    // Derived from i, not the PRNG, so the rest of the data set stays what it was before health was seeded.
+    const failing = i % 10 === 9;
+    health.push({
+      integrationId: id,
+      status: failing ? "failing" : "ok",
+      checkedAt: now - (i % 300) * 1000,
+      latencyMs: failing ? null : 5 + (i % 90),
+      version: failing ? null : `4.${i % 7}.${i % 13}`,
+      code: failing ? "CONNECTION_REFUSED" : null,
+      message: failing ? "Connection refused: is the service running and the port right?" : null,
+      warning: null,
+      failures: failing ? 3 : 0,
+      notified: failing ? 1 : 0,
+      certNotified: null,
+    });
   }
 
   const adminToken = `pb_bench_admin_${rng.hex(16)}`;
@@ -181,6 +198,7 @@ export async function seedDataset(spec: DatasetSpec): Promise<Dataset> {
   await insertBatched(db, "integrationSecrets", secrets);
   await insertBatched(db, "integrationUserPermissions", userRows);
   await insertBatched(db, "integrationGroupPermissions", groupRows);
+  await insertBatched(db, "integrationHealth", health);
   await insertBatched(db, "apiKeys", apiKeys);
   if (deps.dialect === "sqlite") await sqlAnalyze(db);
 
@@ -207,6 +225,7 @@ export async function seedDataset(spec: DatasetSpec): Promise<Dataset> {
       integrationSecrets: secrets.length,
       integrationUserPermissions: userRows.length,
       integrationGroupPermissions: groupRows.length,
+      integrationHealth: health.length,
     },
     seedMs: performance.now() - started,
   };

@@ -1,6 +1,7 @@
 import { appRouter } from "../src/api/root.js";
 import { createCallerFactory, type Context } from "../src/api/trpc.js";
 import { resolveCaller } from "../src/services/auth.js";
+import { clearListCache } from "../src/services/list-cache.js";
 import type { Deps } from "../src/services/deps.js";
 import type { Dataset } from "./dataset.js";
 import { SEARCH_QUERY } from "./dataset.js";
@@ -60,7 +61,13 @@ export async function runInProcess(ds: Dataset, upstream: { url: string; apiKey:
   };
 
   await run("resolveCaller (API key → Caller, every HTTP request)", () => resolveCaller(ds.deps.db, { apiKey: ds.userToken }));
-  await run("integration.all", () => api.integration.all(), {}, `${counts.all} rows`);
+  await run("integration.all", () => api.integration.all(), {}, `${counts.all} rows, cached (no write since the last read)`);
+  await run(
+    "integration.all (after a write)",
+    () => (clearListCache(ds.deps.db), api.integration.all()),
+    {},
+    `${counts.all} rows, list cache empty: the first read after any write to integrations or permissions`,
+  );
   await run("integration.allOfGivenCategory", () => api.integration.allOfGivenCategory({ category: "mediaCollection" }), {}, `mediaCollection, ${counts.allOfGivenCategory} rows`);
   await run("integration.search", () => api.integration.search({ query: SEARCH_QUERY }), {}, `"${SEARCH_QUERY}", limit 10`);
   await run("integration.byId", (i) => api.integration.byId({ id: ids[i % ids.length]! }));

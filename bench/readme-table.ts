@@ -11,6 +11,7 @@ export const END = "<!-- bench:end -->";
 const ROOT = path.resolve(import.meta.dirname, "..");
 const PROCEDURES = [
   "integration.all",
+  "integration.all (after a write)",
   "integration.allOfGivenCategory",
   "integration.search",
   "integration.byId",

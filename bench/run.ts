@@ -186,8 +186,12 @@ function target(figure: string, measured: number | undefined, t: number, unit: s
 function computeTargets() {
   const ip = (set: DatasetSpec["name"], proc: string) => results.datasets[set]?.inProcess.find((r) => r.procedure === proc);
   // Targets of issue 17 on the 2-core machine the project runs on.
-  target("integration.all p50, medium, in-process", ip("medium", "integration.all")?.p50, 1.0, "ms", "max");
-  target("integration.all p50, large, in-process", ip("large", "integration.all")?.p50, 10, "ms", "max");
+  // Lists are cached per user until a write moves the access revision (src/services/list-cache.ts); the
+  // note gives the first read after a write, which the cache does not help.
+  for (const [set, t] of [["medium", 1.0], ["large", 10]] as const) {
+    const miss = ip(set, "integration.all (after a write)")?.p50;
+    target(`integration.all p50, ${set}, in-process`, ip(set, "integration.all")?.p50, t, "ms", "max", miss === undefined ? undefined : `cached; after a write ${round(miss)} ms`);
+  }
   const byIdLarge = ip("large", "integration.byId")?.p50;
   if (byIdLarge !== undefined) target("integration.search p50 ÷ integration.byId p50, large, in-process", (ip("large", "integration.search")?.p50 ?? NaN) / byIdLarge, 1, "×", "max", `byId ${round(byIdLarge)} ms`);
   target("integration.byId p50, medium, in-process", ip("medium", "integration.byId")?.p50, 0.15, "ms", "max");

@@ -376,4 +376,54 @@ export const migrations: Record<string, Migration> = {
       }
     },
   },
+  "0008_access_revision": {
+    // The per-user list cache (src/services/list-cache.ts) must never show an integration a user may no longer
+    // see, on any instance. One counter, moved by triggers on every table the lists and the access rule read,
+    // in the same transaction as the write: whatever path writes (API, CLI, import, provisioning, another
+    // instance), a reader that finds the counter where its cache entry was taken knows nothing has changed.
+    // Deleting a user or group bumps it too, because InnoDB runs foreign-key cascades without triggers.
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable("access_revision")
+        .addColumn("id", "integer", (c) => c.primaryKey().notNull())
+        .addColumn("n", "bigint", (c) => c.notNull())
+        .addColumn("triggers", "integer", (c) => c.notNull())
+        .execute();
+      await db.insertInto("access_revision").values({ id: 1, n: 0, triggers: 0 }).execute();
+      const tables = ["integrations", "integration_user_permissions", "integration_group_permissions", "group_members", "user_groups", "users"];
+      const adapter = db.getExecutor().adapter;
+      const bump = sql.raw("update access_revision set n = n + 1 where id = 1");
+      if (adapter instanceof PostgresAdapter) {
+        await sql`create function patchbay_bump_access_revision() returns trigger language plpgsql as $$ begin ${bump}; return null; end $$`.execute(db);
+        for (const t of tables) {
+          await sql`create trigger ${sql.raw(`${t}_access_revision`)} after insert or update or delete on ${sql.table(t)} for each statement execute function patchbay_bump_access_revision()`.execute(db);
+        }
+      } else if (adapter instanceof MysqlAdapter) {
+        // With binary logging on, MySQL/MariaDB refuse CREATE TRIGGER to a user without SUPER (unless
+        // log_bin_trust_function_creators is set). Then the triggers are dropped again, `triggers` stays 0 and
+        // the lists are read uncached (the server says so at start): slower, never stale.
+        const created: string[] = [];
+        try {
+          for (const t of tables) {
+            for (const [suffix, event] of [["ai", "insert"], ["au", "update"], ["ad", "delete"]] as const) {
+              const name = `${t}_access_rev_${suffix}`;
+              await sql`create trigger ${sql.raw(name)} after ${sql.raw(event)} on ${sql.table(t)} for each row ${bump}`.execute(db);
+              created.push(name);
+            }
+          }
+        } catch (e) {
+          for (const name of created) await sql`drop trigger if exists ${sql.raw(name)}`.execute(db);
+          if ((e as { errno?: number }).errno === 1419) return; // ER_BINLOG_CREATE_ROUTINE_NEED_SUPER
+          throw e;
+        }
+      } else {
+        for (const t of tables) {
+          for (const [suffix, event] of [["ai", "insert"], ["au", "update"], ["ad", "delete"]] as const) {
+            await sql`create trigger ${sql.raw(`${t}_access_rev_${suffix}`)} after ${sql.raw(event)} on ${sql.table(t)} begin ${bump}; end`.execute(db);
+          }
+        }
+      }
+      await db.updateTable("access_revision").set({ triggers: 1 }).where("id", "=", 1).execute();
+    },
+  },
 };

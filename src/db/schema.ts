@@ -157,6 +157,14 @@ export interface HealthHourlyTable {
   failures: number;
   latencySum: Millis;
 }
+/** One row (id 1): `n` moves with every write to what the integration lists show (migration 0008). */
+export interface AccessRevisionTable {
+  id: number;
+  n: number;
+  /** 1 when the triggers that move `n` exist (MySQL/MariaDB may refuse them: then lists are not cached). */
+  triggers: number;
+}
+
 export interface HealthLeasesTable {
   integrationId: string;
   /** When the next background check is due; claiming moves it one interval ahead. */
@@ -225,6 +233,7 @@ export interface Database {
   healthEvents: HealthEventsTable;
   healthHourly: HealthHourlyTable;
   healthLeases: HealthLeasesTable;
+  accessRevision: AccessRevisionTable;
   notificationTargets: NotificationTargetsTable;
   notificationDeliveries: NotificationDeliveriesTable;
   auditLog: AuditLogTable;

@@ -1,6 +1,6 @@
-import { sql, type Expression, type ExpressionBuilder, type SqlBool, type Transaction } from "kysely";
+import { sql, type Expression, type ExpressionBuilder, type RawBuilder, type SqlBool, type Transaction } from "kysely";
 import { globalIntegrationLevel, highestLevels, INHERITING_PERMISSIONS, inheritedLevel, levelName, LEVELS, mayManageShared, type GlobalPermission, type LevelName } from "../auth/permissions.js";
-import { constraintKind, type Db } from "../db/index.js";
+import { constraintKind, type Db, type DialectName } from "../db/index.js";
 import { EVERYONE_GROUP_ID, type Database } from "../db/schema.js";
 import { auditedTransaction } from "./audit.js";
 import type { Caller, Deps } from "./deps.js";
@@ -27,16 +27,29 @@ export function requireCreatorOr(caller: Caller, createdBy: string | null, fullA
 }
 
 /**
+ * Whom the access query is for: the user's id ("" for nobody) and the level the caller's global permissions
+ * give every integration. Queries prepared once (src/db/prepared.ts) take the id as a value and the level as
+ * their variant.
+ */
+export interface Principal {
+  userId: string;
+  global: number;
+}
+
+export function principalOf(caller: Caller): Principal {
+  return { userId: caller.user?.id ?? "", global: caller.user ? globalIntegrationLevel(caller.permissions) : 0 };
+}
+
+/**
  * The one permission building block (docs/architecture.md, "Permissions"). It yields the integrations the
  * caller can at least use, each with the caller's effective level:
  *   max(user rows, rows of every group the caller is in incl. `everyone`, level from global permissions)
  * computed in SQL, so a list, a check and a search are each one query, filtered to the caller.
  */
-function accessibleFrom(db: Db, caller: Caller, only?: string | readonly string[]) {
+function accessibleFrom(db: Db, caller: Caller | Principal, only?: string | readonly string[]) {
   // One id (primary-key lookups) or a list of ids (`id in (...)`, e.g. a capability read over many integrations).
   const ids = typeof only === "string" ? [only] : only;
-  const userId = caller.user?.id ?? "";
-  const global = caller.user ? globalIntegrationLevel(caller.permissions) : 0;
+  const { userId, global } = "userId" in caller ? caller : principalOf(caller);
   if (global >= LEVELS.full) {
     // Full access to everything: no permission rows to read at all.
     const all = db.selectFrom("integrations as i");
@@ -71,13 +84,13 @@ function accessibleFrom(db: Db, caller: Caller, only?: string | readonly string[
 }
 
 /** `only`: one id, or several (never an empty list: `in ()` is not SQL). */
-export function accessibleIntegrations(db: Db, caller: Caller, only?: string | readonly string[]) {
+export function accessibleIntegrations(db: Db, caller: Caller | Principal, only?: string | readonly string[]) {
   const { query, level } = accessibleFrom(db, caller, only);
   return query.selectAll("i").select(level.as("level"));
 }
 
 /** The same, with only what a list item shows (fewer columns to read and map on big lists). */
-export function accessibleList(db: Db, caller: Caller, only?: readonly string[]) {
+export function accessibleList(db: Db, caller: Caller | Principal, only?: readonly string[]) {
   const { query, level } = accessibleFrom(db, caller, only);
   return query.select(["i.id", "i.name", "i.kind", "i.url", level.as("level")]);
 }
@@ -89,28 +102,43 @@ export function accessibleList(db: Db, caller: Caller, only?: readonly string[])
  * permission makes every integration usable. Same rule as accessibleFrom: a user row, a row of a group the
  * caller is in (incl. `everyone`), or a global level.
  */
-export function usableBy(caller: Caller): ((eb: ExpressionBuilder<IntegrationRow, "i">) => Expression<SqlBool>) | undefined {
-  if (caller.user && globalIntegrationLevel(caller.permissions) > 0) return undefined;
-  const userId = caller.user?.id ?? "";
-  return (eb) =>
-    eb.or([
-      eb.exists(
-        eb
-          .selectFrom("integrationUserPermissions as up")
-          .select("up.level")
-          .whereRef("up.integrationId", "=", "i.id")
-          .where("up.userId", "=", userId)
-          .where("up.level", ">=", LEVELS.use),
-      ),
-      eb.exists(
-        eb
-          .selectFrom("integrationGroupPermissions as gp")
-          .select("gp.level")
-          .whereRef("gp.integrationId", "=", "i.id")
-          .where("gp.level", ">=", LEVELS.use)
-          .where((g) => g.or([g("gp.groupId", "=", EVERYONE_GROUP_ID), g("gp.groupId", "in", g.selectFrom("groupMembers").select("groupId").where("userId", "=", userId))])),
-      ),
-    ]);
+export function usableBy(caller: Caller | Principal): ((eb: ExpressionBuilder<IntegrationRow, "i">) => Expression<SqlBool>) | undefined {
+  const { userId, global } = "userId" in caller ? caller : principalOf(caller);
+  if (global > 0) return undefined;
+  return (eb) => eb.or([eb.exists(userRowsOf(eb, userId).select("up.level")), eb.exists(groupRowsOf(eb, userId).select("gp.level"))]);
+}
+
+/** The caller's user rows on integration `i` that give at least `use` (primary-key lookup). */
+function userRowsOf(eb: ExpressionBuilder<IntegrationRow, "i">, userId: string) {
+  return eb
+    .selectFrom("integrationUserPermissions as up")
+    .whereRef("up.integrationId", "=", "i.id")
+    .where("up.userId", "=", userId)
+    .where("up.level", ">=", LEVELS.use);
+}
+
+/** The rows of the caller's groups (incl. `everyone`) on integration `i` that give at least `use`. */
+function groupRowsOf(eb: ExpressionBuilder<IntegrationRow, "i">, userId: string) {
+  return eb
+    .selectFrom("integrationGroupPermissions as gp")
+    .whereRef("gp.integrationId", "=", "i.id")
+    .where("gp.level", ">=", LEVELS.use)
+    .where((g) => g.or([g("gp.groupId", "=", EVERYONE_GROUP_ID), g("gp.groupId", "in", g.selectFrom("groupMembers").select("groupId").where("userId", "=", userId))]));
+}
+
+/**
+ * The caller's level on integration `i` as an expression of each row (correlated primary-key lookups), for
+ * results of a few rows such as integration.search's: the same rule as accessibleFrom — the highest of the
+ * user row, the caller's group rows and the global level. SQLite's multi-argument max() is GREATEST elsewhere.
+ */
+export function levelOn(who: Principal, dialect: DialectName) {
+  return (eb: ExpressionBuilder<IntegrationRow, "i">): RawBuilder<number> => {
+    if (who.global >= LEVELS.full) return sql<number>`${sql.lit(LEVELS.full)}`;
+    const user = userRowsOf(eb, who.userId).select((e) => e.fn.max("up.level").as("l"));
+    const group = groupRowsOf(eb, who.userId).select((e) => e.fn.max("gp.level").as("l"));
+    const greatest = sql.raw(dialect === "sqlite" ? "max" : "greatest");
+    return sql<number>`${greatest}(coalesce((${user}), 0), coalesce((${group}), 0), ${sql.lit(who.global)})`;
+  };
 }
 
 type IntegrationRow = Database & { i: Database["integrations"] };

@@ -4,6 +4,7 @@ import { expandPermissions, type GlobalPermission } from "../auth/permissions.js
 import { dummyHash, hashPassword, newId, newToken, tokenHash, verifyPassword } from "../auth/tokens.js";
 import { EVERYONE_GROUP_ID } from "../db/schema.js";
 import { type Db } from "../db/index.js";
+import { prepared } from "../db/prepared.js";
 import { anonymous, type Caller, type Deps } from "./deps.js";
 import { requirePasswordPolicy } from "./users.js";
 import { auditedTransaction, recordAudit, userActor, type Actor } from "./audit.js";
@@ -13,6 +14,31 @@ export const DEFAULT_SESSION_IDLE_MS = 7 * 24 * 3600_000;
 const API_KEY_TOUCH_MS = 60_000;
 /** A session's last-seen time is written at most this often: a busy browser does not turn reads into writes. */
 export const SESSION_TOUCH_MS = 60_000;
+
+/** The permissions of every group the credential's user is in (incl. everyone), joined to each credential row. */
+const groupPermissionsOf = (userRef: "s.userId" | "k.userId") => (j: any) =>
+  j.on((eb: any) => eb.or([eb("p.groupId", "=", EVERYONE_GROUP_ID), eb("p.groupId", "in", eb.selectFrom("groupMembers as gm").select("gm.groupId").whereRef("gm.userId", "=", userRef))]));
+
+// Every request runs one of these two: prepared once (src/db/prepared.ts) instead of built and compiled anew.
+const sessionCallerQuery = prepared(["hash", "now", "idleSince"], (db: Db, p) =>
+  db
+    .selectFrom("sessions as s")
+    .innerJoin("users as u", "u.id", "s.userId")
+    .leftJoin("groupPermissions as p", groupPermissionsOf("s.userId"))
+    .select(["u.id", "u.username", "p.permission", (eb) => eb.fn.coalesce("s.lastSeenAt", "s.createdAt").as("touchedAt")])
+    .where("s.tokenHash", "=", p.hash)
+    .where("s.expiresAt", ">", p.now)
+    .where((eb) => eb(eb.fn.coalesce("s.lastSeenAt", "s.createdAt"), ">", p.idleSince)),
+);
+const apiKeyCallerQuery = prepared(["hash", "now"], (db: Db, p) =>
+  db
+    .selectFrom("apiKeys as k")
+    .innerJoin("users as u", "u.id", "k.userId")
+    .leftJoin("groupPermissions as p", groupPermissionsOf("k.userId"))
+    .select(["u.id", "u.username", "p.permission", "k.lastUsedAt as touchedAt", "k.id as keyId", "k.name as keyName"])
+    .where("k.tokenHash", "=", p.hash)
+    .where((eb) => eb.or([eb("k.expiresAt", "is", null), eb("k.expiresAt", ">", p.now)])),
+);
 
 /**
  * Resolves a session token or API key into a caller with its expanded global permissions, in one query:
@@ -32,47 +58,17 @@ export async function resolveCaller(
   const hash = tokenHash(token);
   const now = Date.now();
   const idleMs = opts.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS;
-  let rows: { id: string; username: string; permission: string | null; touchedAt: number | null; keyId?: string; keyName?: string }[];
-  if (via === "session") {
-    rows = await db
-      .selectFrom("sessions as s")
-      .innerJoin("users as u", "u.id", "s.userId")
-      .leftJoin("groupPermissions as p", (j) =>
-        j.on((eb) =>
-          eb.or([
-            eb("p.groupId", "=", EVERYONE_GROUP_ID),
-            eb("p.groupId", "in", eb.selectFrom("groupMembers as gm").select("gm.groupId").whereRef("gm.userId", "=", "s.userId")),
-          ]),
-        ),
-      )
-      .select(["u.id", "u.username", "p.permission", (eb) => eb.fn.coalesce("s.lastSeenAt", "s.createdAt").as("touchedAt")])
-      .where("s.tokenHash", "=", hash)
-      .where("s.expiresAt", ">", now)
-      .where((eb) => eb(eb.fn.coalesce("s.lastSeenAt", "s.createdAt"), ">", now - idleMs))
-      .execute();
-  } else {
-    rows = await db
-      .selectFrom("apiKeys as k")
-      .innerJoin("users as u", "u.id", "k.userId")
-      .leftJoin("groupPermissions as p", (j) =>
-        j.on((eb) =>
-          eb.or([
-            eb("p.groupId", "=", EVERYONE_GROUP_ID),
-            eb("p.groupId", "in", eb.selectFrom("groupMembers as gm").select("gm.groupId").whereRef("gm.userId", "=", "k.userId")),
-          ]),
-        ),
-      )
-      .select(["u.id", "u.username", "p.permission", "k.lastUsedAt as touchedAt", "k.id as keyId", "k.name as keyName"])
-      .where("k.tokenHash", "=", hash)
-      .where((eb) => eb.or([eb("k.expiresAt", "is", null), eb("k.expiresAt", ">", now)]))
-      .execute();
-  }
+  type Row = { id: string; username: string; permission: string | null; touched_at: number | string | null; key_id?: string; key_name?: string };
+  const rows =
+    via === "session"
+      ? await sessionCallerQuery<Row>(db, { hash, now, idleSince: now - idleMs })
+      : await apiKeyCallerQuery<Row>(db, { hash, now });
   const first = rows[0];
   if (!first) return nobody;
-  const touched = first.touchedAt == null ? null : Number(first.touchedAt);
-  if (via === "apiKey" && first.keyId && (touched == null || now - touched > API_KEY_TOUCH_MS)) {
+  const touched = first.touched_at == null ? null : Number(first.touched_at);
+  if (via === "apiKey" && first.key_id && (touched == null || now - touched > API_KEY_TOUCH_MS)) {
     // Throttled so that a busy script does not turn every read into a write.
-    await db.updateTable("apiKeys").set({ lastUsedAt: now }).where("id", "=", first.keyId).execute();
+    await db.updateTable("apiKeys").set({ lastUsedAt: now }).where("id", "=", first.key_id).execute();
   }
   if (via === "session" && (touched == null || now - touched > SESSION_TOUCH_MS)) {
     await db.updateTable("sessions").set({ lastSeenAt: now }).where("tokenHash", "=", hash).execute();
@@ -86,7 +82,7 @@ export async function resolveCaller(
     user: { id: first.id, username: first.username },
     permissions: expandPermissions(rows.map((r) => r.permission).filter((p): p is string => p !== null)),
     via,
-    actor: userActor({ id: first.id, username: first.username }, opts.ip, first.keyName),
+    actor: userActor({ id: first.id, username: first.username }, opts.ip, first.key_name),
   };
 }
 

@@ -2,6 +2,7 @@ import { badRequest, forbidden } from "./errors.js";
 import { LEVELS } from "../auth/permissions.js";
 import { newId } from "../auth/tokens.js";
 import { constraintKind, transaction, type Db } from "../db/index.js";
+import { prepared } from "../db/prepared.js";
 import { fetchPeerCertificate } from "../engine/http.js";
 import { runConnectionTest } from "../engine/runner.js";
 import { getKind } from "../kinds/index.js";
@@ -66,22 +67,32 @@ export function toHealth(row: HealthRow | undefined): Health {
 const HEALTH_COLUMNS = ["integrationId", "status", "checkedAt", "latencyMs", "version", "code", "message", "warning"] as const;
 
 /**
- * The health of the given integrations, by id, in one primary-key lookup per 500 ids: a list costs what it
- * returns. Integrations never checked are `unknown`.
+ * The health of the given integrations, by id: one primary-key lookup per chunk of ids, each chunk a
+ * statement prepared once (src/db/prepared.ts) and padded with "" (no integration has that id), so a list
+ * costs what it returns without compiling a new statement for every length. Never checked: `unknown`.
  */
+const CHUNKS = [20, 500] as const;
+const healthQueries = new Map(
+  CHUNKS.map((size) => {
+    const names = Array.from({ length: size }, (_, i) => `id${i}`);
+    return [size, { names, run: prepared(names, (db: Db, p) => db.selectFrom("integrationHealth").select(HEALTH_COLUMNS).where("integrationId", "in", names.map((n) => p[n]!))) }];
+  }),
+);
+type RawHealthRow = { integration_id: string; status: string; checked_at: number | string; latency_ms: number | string | null; version: string | null; code: string | null; message: string | null; warning: string | null };
+
 export async function healthByIds(deps: Deps, ids: readonly string[]): Promise<Map<string, Health>> {
   const out = new Map<string, Health>();
-  for (let i = 0; i < ids.length; i += 500) {
-    const rows = await deps.db.selectFrom("integrationHealth").select(HEALTH_COLUMNS).where("integrationId", "in", ids.slice(i, i + 500)).execute();
-    for (const r of rows) out.set(r.integrationId, toHealth(r));
+  for (let i = 0; i < ids.length; ) {
+    const size = CHUNKS.find((c) => c >= ids.length - i) ?? 500;
+    const { names, run } = healthQueries.get(size)!;
+    const values: Record<string, string> = {};
+    for (let k = 0; k < size; k++) values[names[k]!] = ids[i + k] ?? "";
+    for (const r of await run<RawHealthRow>(deps.db, values)) {
+      out.set(r.integration_id, toHealth({ integrationId: r.integration_id, status: r.status, checkedAt: Number(r.checked_at), latencyMs: r.latency_ms === null ? null : Number(r.latency_ms), version: r.version, code: r.code, message: r.message, warning: r.warning }));
+    }
+    i += size;
   }
   return out;
-}
-
-/** List items with their `health` added (the integration lists). */
-export async function withHealth<T extends { id: string }>(deps: Deps, items: T[]): Promise<(T & { health: Health })[]> {
-  const health = items.length ? await healthByIds(deps, items.map((i) => i.id)) : new Map<string, Health>();
-  return items.map((i) => ({ ...i, health: health.get(i.id) ?? { status: "unknown", checkedAt: null } }));
 }
 
 /** `integration.health`: the current health and the state changes (plus hourly aggregates) in a range. */

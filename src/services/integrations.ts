@@ -6,7 +6,8 @@ import type { Db, DialectName } from "../db/index.js";
 import { auditedTransaction, recordAudit } from "./audit.js";
 import { runConnectionTest, runSearch } from "../engine/runner.js";
 import { PUBLIC_SECRET_KINDS, type Category, type KindDefinition, type SecretKind, type Secrets, type TestError } from "../engine/types.js";
-import { accessibleList, lockIntegration, requireGlobal, requireIntegration, usableBy } from "./access.js";
+import { accessibleList, levelOn, lockIntegration, principalOf, requireGlobal, requireIntegration, usableBy, type Principal } from "./access.js";
+import { prepared } from "../db/prepared.js";
 import { trigramCandidates } from "./search-trigram.js";
 import { byCatalogThenName } from "./list-order.js";
 import type { Caller, Deps } from "./deps.js";
@@ -16,47 +17,82 @@ import { uniqueShort } from "./search-engines.js";
 import { fieldError, UpstreamError } from "./errors.js";
 import { likeContains, nameColumns } from "./search-name.js";
 import type { CreateIntegrationInput } from "./inputs.js";
-import { noteManualTest, withHealth } from "./health.js";
+import { healthByIds, noteManualTest, toHealth } from "./health.js";
+import { cachedVisibleRows, type VisibleRow } from "./list-cache.js";
 
 const badRequest = (path: string, message: string) => fieldError("BAD_REQUEST", path, message);
 
-type Row = { id: string; name: string; kind: string; url: string; level: number | string };
+/**
+ * A list row as the prepared list and search queries return it (src/db/prepared.ts: no camelCase mapping):
+ * the integration, the caller's level and its health (null columns when it was never checked).
+ */
+type ListRow = {
+  id: string;
+  name: string;
+  kind: string;
+  url: string;
+  level: number | string;
+  status: string | null;
+  checked_at: number | string | null;
+  latency_ms: number | string | null;
+  version: string | null;
+  code: string | null;
+  message: string | null;
+  warning: string | null;
+};
 
-function listItem(r: Row) {
-  return { id: r.id, name: r.name, kind: r.kind, url: r.url, permissions: accessFlags(Number(r.level)) };
+const HEALTH_OF_ROW = ["h.status", "h.checkedAt", "h.latencyMs", "h.version", "h.code", "h.message", "h.warning"] as const;
+
+function listItem(r: ListRow) {
+  const health =
+    r.status === null
+      ? toHealth(undefined)
+      : toHealth({ integrationId: r.id, status: r.status, checkedAt: Number(r.checked_at), latencyMs: r.latency_ms === null ? null : Number(r.latency_ms), version: r.version, code: r.code, message: r.message, warning: r.warning });
+  return { id: r.id, name: r.name, kind: r.kind, url: r.url, permissions: accessFlags(Number(r.level)), health };
 }
 
-export async function listIntegrations(deps: Deps, caller: Caller, filter?: { kinds: string[] }) {
-  let q = accessibleList(deps.db, caller);
-  if (filter) {
-    if (!filter.kinds.length) return [];
-    q = q.where("i.kind", "in", filter.kinds);
-  }
-  const rows = await q.execute();
-  return withHealth(deps, rows.sort(byCatalogThenName).map(listItem));
+/** integration.all's rows: the access query (src/services/access.ts), prepared once per global level. */
+const visibleQuery = prepared(["userId"], (db: Db, p, variant) => accessibleList(db, { userId: p.userId, global: Number(variant) }));
+
+/**
+ * integration.all and the category lists: the caller's visible rows in list order (cached per user until
+ * the access revision moves: src/services/list-cache.ts), the category's kinds picked from them, and the
+ * health of the rows returned.
+ */
+export async function listIntegrations(deps: Deps, caller: Caller, category?: Category) {
+  const who = principalOf(caller);
+  const rows = await cachedVisibleRows(deps, `${who.userId}:${who.global}`, async () =>
+    (await visibleQuery<VisibleRow>(deps.db, { userId: who.userId }, String(who.global))).map((r) => ({ id: r.id, name: r.name, kind: r.kind, url: r.url, level: Number(r.level) })).sort(byCatalogThenName),
+  );
+  const kinds = category ? new Set<string>(kindsInCategory(category)) : undefined;
+  const mine = kinds ? rows.filter((r) => kinds.has(r.kind)) : rows;
+  const health = await healthByIds(deps, mine.map((r) => r.id));
+  return mine.map((r) => ({ id: r.id, name: r.name, kind: r.kind, url: r.url, permissions: accessFlags(r.level), health: health.get(r.id) ?? toHealth(undefined) }));
 }
 
 export function listOfCategory(deps: Deps, caller: Caller, category: Category) {
-  return listIntegrations(deps, caller, { kinds: kindsInCategory(category) });
+  return listIntegrations(deps, caller, category);
 }
 
 export function listSearchable(deps: Deps, caller: Caller) {
-  return listIntegrations(deps, caller, { kinds: kindsInCategory("search") });
+  return listIntegrations(deps, caller, "search");
 }
 
 /**
- * The ids integration.search returns, in order. Costs what it examines, not the number of integrations: the
- * names are walked in index order (integrations_name_lower_idx), each matching one is checked for the caller
- * (correlated EXISTS) and the scan stops at `limit`; with `candidates` (a rare term, from the trigram index:
- * search-trigram.ts) only those ids are looked up and checked (test/db/search-plan.test.ts reads the plans).
+ * integration.search in one statement. Costs what it examines, not the number of integrations: the names are
+ * walked in index order (integrations_name_lower_idx), each matching one is checked for the caller
+ * (correlated EXISTS), the scan stops at `limit`, and only the rows returned get their level and health; with
+ * `candidates` (a rare term, from the trigram index: search-trigram.ts) only those ids are looked at
+ * (test/db/search-plan.test.ts reads the plans).
  */
-export function searchHits(db: Db, caller: Caller, query: string, limit: number, candidates?: string[]) {
-  const usable = usableBy(caller);
+export function searchHits(db: Db, dialect: DialectName, who: Principal, pattern: string, limit: number, candidates?: string) {
+  const usable = usableBy(who);
   return db
     .selectFrom("integrations as i")
-    .select("i.id")
-    .$if(candidates !== undefined, (q) => q.where("i.id", "in", candidates!))
-    .where("i.nameLower", "like", sql<string>`${likeContains(query)} escape '!'`)
+    .leftJoin("integrationHealth as h", "h.integrationId", "i.id")
+    .select(["i.id", "i.name", "i.kind", "i.url", (eb) => levelOn(who, dialect)(eb).as("level"), ...HEALTH_OF_ROW])
+    .$if(candidates !== undefined, (q) => q.where(sql<boolean>`${sql.ref("i.id")} in (select value from json_each(${candidates}))`))
+    .where("i.nameLower", "like", sql<string>`${pattern} escape '!'`)
     .$if(usable !== undefined, (q) => q.where(usable!))
     .orderBy("i.nameLower")
     .orderBy("i.id")
@@ -72,21 +108,28 @@ export function searchHits(db: Db, caller: Caller, query: string, limit: number,
  */
 export const MARIADB_SEARCH_PREFIX = "/*M! SET STATEMENT optimizer_switch='exists_to_in=off' FOR */";
 
-/** The statement integration.search runs for its hits, as the given dialect runs it. */
-export function searchHitsStatement(db: Db, dialect: DialectName, caller: Caller, query: string, limit: number, candidates?: string[]) {
-  const q = searchHits(db, caller, query, limit, candidates).compile();
+/** The statement integration.search runs, as the given dialect runs it. */
+export function searchStatement(db: Db, dialect: DialectName, who: Principal, pattern: string, limit: number, candidates?: string): CompiledQuery {
+  const q = searchHits(db, dialect, who, pattern, limit, candidates).compile();
   return dialect === "mysql" ? CompiledQuery.raw(`${MARIADB_SEARCH_PREFIX} ${q.sql}`, [...q.parameters]) : q;
 }
 
-/** Then the levels of those few are read by primary key. Sorted by name (docs/api.md). */
+const searchQuery = prepared(["userId", "pattern", "limit", "candidates"], (db: Db, p, variant) => {
+  const [dialect, global, candidates] = variant.split(":");
+  return { compile: () => searchStatement(db, dialect as DialectName, { userId: p.userId, global: Number(global) }, p.pattern, p.limit, candidates ? p.candidates : undefined) };
+});
+
+/** Sorted by name (docs/api.md). */
 export async function searchIntegrations(deps: Deps, caller: Caller, query: string, limit: number) {
   const candidates = await trigramCandidates(deps.db, deps.dialect, query);
   if (candidates?.length === 0) return [];
-  const hits = (await deps.db.executeQuery<{ id: string }>(searchHitsStatement(deps.db, deps.dialect, caller, query, limit, candidates))).rows;
-  if (!hits.length) return [];
-  const rank = new Map(hits.map((h, n) => [h.id, n]));
-  const rows = await accessibleList(deps.db, caller, [...rank.keys()]).execute();
-  return withHealth(deps, rows.sort((a, b) => rank.get(a.id)! - rank.get(b.id)!).map(listItem));
+  const who = principalOf(caller);
+  const rows = await searchQuery<ListRow>(
+    deps.db,
+    { userId: who.userId, pattern: likeContains(query), limit, candidates: candidates ? JSON.stringify(candidates) : null },
+    `${deps.dialect}:${who.global}:${candidates ? "candidates" : ""}`,
+  );
+  return rows.map(listItem);
 }
 
 export async function integrationById(deps: Deps, caller: Caller, id: string) {

@@ -1,4 +1,5 @@
 import type { Db, DialectName } from "../db/index.js";
+import { prepared } from "../db/prepared.js";
 import { searchName } from "./search-name.js";
 
 /**
@@ -13,16 +14,15 @@ import { searchName } from "./search-name.js";
  */
 export const CANDIDATE_CAP = 50;
 
+const candidatesQuery = prepared(["pattern"], (db: Db, p) =>
+  db.selectFrom("integrationsNameTrigram").select("id").where("nameLower", "like", p.pattern).limit(CANDIDATE_CAP + 1),
+);
+
 /** Ids of names that may contain the query; undefined when the index cannot help (not SQLite, < 3 characters, too many). */
 export async function trigramCandidates(db: Db, dialect: DialectName, query: string): Promise<string[] | undefined> {
   const term = searchName(query);
   // A trigram index needs at least one whole trigram in the term.
   if (dialect !== "sqlite" || [...term].length < 3) return undefined;
-  const rows = await db
-    .selectFrom("integrationsNameTrigram")
-    .select("id")
-    .where("nameLower", "like", `%${term}%`)
-    .limit(CANDIDATE_CAP + 1)
-    .execute();
+  const rows = await candidatesQuery<{ id: string }>(db, { pattern: `%${term}%` });
   return rows.length > CANDIDATE_CAP ? undefined : rows.map((r) => r.id);
 }

@@ -15,9 +15,19 @@ describe("tRPC transformer (superjson with a plain-JSON shortcut)", () => {
     Array.from({ length: 50 }, (_, i) => ({ id: `i${i}`, name: `Sonarr ${i}`, kind: "sonarr", url: "http://x", permissions: { hasUseAccess: true, hasInteractAccess: i % 2 === 0, hasFullAccess: false } })),
     { nested: { deeper: [1, "2", [false, null]] }, "__proto__x": 1 },
   ];
-  const special: unknown[] = [
+  // Plain JSON with valid Dates anywhere: the shortcut writes the same text as superjson (dates as ISO strings,
+  // their paths in meta.values, keys with dots and backslashes escaped).
+  const dated: unknown[] = [
     new Date(0),
     { at: new Date(0) },
+    { "": new Date(1) },
+    [new Date(2), null, { x: [new Date(3)] }],
+    { "a.b": { "c\\d": new Date(4), "e.": [new Date(5)] } },
+    Array.from({ length: 30 }, (_, i) => ({ id: `i${i}`, health: { status: "ok", checkedAt: i % 3 ? new Date(1_700_000_000_000 + i) : null } })),
+  ];
+  const special: unknown[] = [
+    new Date(NaN),
+    { at: new Date(0), missing: undefined },
     [1, undefined],
     { missing: undefined },
     NaN,
@@ -42,7 +52,15 @@ describe("tRPC transformer (superjson with a plain-JSON shortcut)", () => {
     }
   });
 
-  it("anything superjson annotates goes through superjson itself", () => {
+  it("answers with Dates give superjson's exact text, and round-trip", () => {
+    for (const v of dated) {
+      expect(isPlainJson(v)).toBe(false);
+      expect(JSON.stringify(transformer.serialize(v))).toBe(JSON.stringify(superjson.serialize(v)));
+      expect(superjson.deserialize(JSON.parse(JSON.stringify(transformer.serialize(v))))).toEqual(v);
+    }
+  });
+
+  it("anything else superjson annotates goes through superjson itself", () => {
     for (const v of special) {
       expect(isPlainJson(v)).toBe(false);
       expect(transformer.serialize(v)).toEqual(superjson.serialize(v));

@@ -309,6 +309,22 @@ async function searchAccelerators(db: Kysely<any>, dialect: DialectName): Promis
   return [];
 }
 
+/** What 0008_access_revision built, per dialect: the tables whose writes move the counter, and its flag. */
+const revisionTriggers: Partial<Record<DialectName, { tables: string[]; flag: number }>> = {};
+
+async function accessRevisionTriggers(db: Kysely<any>, dialect: DialectName): Promise<{ tables: string[]; flag: number }> {
+  const q =
+    dialect === "sqlite"
+      ? sql<{ t: string }>`SELECT tbl_name AS t FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%access_revision%'`
+      : dialect === "postgres"
+        ? sql<{ t: string }>`SELECT event_object_table AS t FROM information_schema.triggers WHERE trigger_schema = current_schema() AND action_statement LIKE '%patchbay_bump_access_revision%'`
+        : sql<{ t: string }>`SELECT EVENT_OBJECT_TABLE AS t FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() AND ACTION_STATEMENT LIKE '%access_revision%'`;
+  const rows = (await q.execute(db)).rows;
+  const [flag] = (await sql<{ triggers: number }>`SELECT triggers FROM access_revision WHERE id = 1`.execute(db)).rows;
+  // information_schema lists a PostgreSQL trigger once per event; every dialect has one per table and event.
+  return { tables: rows.map((r) => r.t).sort(), flag: Number(flag?.triggers) };
+}
+
 async function migratedDescription(dialect: DialectName): Promise<SchemaDescription> {
   const fresh = await freshDatabase(dialect);
   let opened: OpenedDb | undefined;
@@ -319,6 +335,7 @@ async function migratedDescription(dialect: DialectName): Promise<SchemaDescript
     // The catalog queries alias their columns themselves; the CamelCasePlugin must not rename them.
     const raw = opened.db.withoutPlugins() as Kysely<any>;
     accelerators[dialect] = await searchAccelerators(raw, dialect);
+    revisionTriggers[dialect] = await accessRevisionTriggers(raw, dialect);
     return dialect === "sqlite" ? await describeSqlite(raw) : dialect === "postgres" ? await describePostgres(raw) : await describeMysql(raw);
   } finally {
     await opened?.db.destroy();
@@ -331,6 +348,7 @@ async function migratedDescription(dialect: DialectName): Promise<SchemaDescript
 
 function assertKnownFacts(d: SchemaDescription): void {
   expect(Object.keys(d)).toEqual([
+    "access_revision",
     "api_keys",
     "apps",
     "audit_log",
@@ -404,7 +422,14 @@ describe("schema on SQLite (always runs)", () => {
       "trigger integrations_name_trigram_au",
     ]);
   });
+
+  it("moves the access revision on insert, update and delete of every table the lists read (0008_access_revision)", () => {
+    expect(revisionTriggers.sqlite).toEqual(EXPECTED_REVISION_TRIGGERS);
+  });
 });
+
+const REVISION_TABLES = ["group_members", "integration_group_permissions", "integration_user_permissions", "integrations", "user_groups", "users"];
+const EXPECTED_REVISION_TRIGGERS = { tables: REVISION_TABLES.flatMap((t) => [t, t, t]), flag: 1 };
 
 describe.skipIf(!PG_URL || !MYSQL_URL)("schema parity: SQLite = PostgreSQL = MySQL/MariaDB", () => {
   const described: Partial<Record<DialectName, SchemaDescription>> = {};
@@ -415,6 +440,10 @@ describe.skipIf(!PG_URL || !MYSQL_URL)("schema parity: SQLite = PostgreSQL = MyS
 
   it.each(["sqlite", "postgres", "mysql"] as const)("%s has the known tables, keys and indexes", (dialect) => {
     assertKnownFacts(described[dialect]!);
+  });
+
+  it.each(["postgres", "mysql"] as const)("%s moves the access revision on every table the lists read", (dialect) => {
+    expect(revisionTriggers[dialect]).toEqual(EXPECTED_REVISION_TRIGGERS);
   });
 
   it("search accelerators: pg_trgm GIN index on PostgreSQL (Debian ships the extension), none on MySQL/MariaDB", () => {
