@@ -10,17 +10,29 @@ import { permissionLevel } from "../services/inputs.js";
  * Timestamps are Dates over tRPC (superjson) and ISO 8601 strings in the plain-JSON REST view.
  */
 
+/**
+ * tRPC validates with a schema's parseAsync when it has one, and zod's async parse costs 10–20× its sync
+ * parse on long lists (12 ms against 0.7 ms for 3,000 list items on the bench machine). No schema here has an
+ * async refinement or transform, so each exported one validates synchronously behind the async signature
+ * (the same ZodError either way; an async check added later would fail loudly, not silently).
+ */
+function synchronous<T extends z.ZodType>(schema: T): T {
+  const parseAsync: z.ZodType["parseAsync"] = async (data, params) => schema.parse(data, params);
+  Object.assign(schema, { parseAsync });
+  return schema;
+}
+
 const timestamp = z.date().meta({ description: "A timestamp (a Date over tRPC/superjson; an ISO 8601 string in REST/JSON)" });
 
-export const accessFlagsOutput = z
+export const accessFlagsOutput = synchronous(z
   .object({
     hasUseAccess: z.boolean().meta({ description: "Can use the integration (widgets, search)" }),
     hasInteractAccess: z.boolean().meta({ description: "Can interact with the integration (control devices)" }),
     hasFullAccess: z.boolean().meta({ description: "Can manage it: edit, delete, see public secrets and permissions" }),
   })
-  .meta({ id: "IntegrationAccess", description: "The caller's effective access to this integration" });
+  .meta({ id: "IntegrationAccess", description: "The caller's effective access to this integration" }));
 
-export const healthOutput = z
+export const healthOutput = synchronous(z
   .object({
     status: z.enum(["ok", "failing", "unknown"]).meta({ description: "unknown: not checked yet" }),
     checkedAt: timestamp.nullable(),
@@ -30,9 +42,9 @@ export const healthOutput = z
     message: z.string().optional(),
     warning: z.string().optional().meta({ description: "For ok: e.g. an HTTPS certificate that expires within 14 days" }),
   })
-  .meta({ id: "IntegrationHealth", description: "The integration's last known health (background checks, manual tests, capability reads)" });
+  .meta({ id: "IntegrationHealth", description: "The integration's last known health (background checks, manual tests, capability reads)" }));
 
-export const integrationListItemOutput = z
+export const integrationListItemOutput = synchronous(z
   .object({
     id: z.string(),
     name: z.string(),
@@ -41,10 +53,10 @@ export const integrationListItemOutput = z
     permissions: accessFlagsOutput,
     health: healthOutput,
   })
-  .meta({ id: "IntegrationListItem" });
-export const integrationListOutput = z.array(integrationListItemOutput);
+  .meta({ id: "IntegrationListItem" }));
+export const integrationListOutput = synchronous(z.array(integrationListItemOutput));
 
-export const appOutput = z
+export const appOutput = synchronous(z
   .object({
     id: z.string(),
     name: z.string(),
@@ -53,9 +65,9 @@ export const appOutput = z
     href: z.string().nullable(),
     pingUrl: z.string().nullable(),
   })
-  .meta({ id: "App" });
+  .meta({ id: "App" }));
 
-export const integrationDetailOutput = z
+export const integrationDetailOutput = synchronous(z
   .object({
     id: z.string(),
     name: z.string(),
@@ -71,12 +83,12 @@ export const integrationDetailOutput = z
     app: appOutput.nullable(),
     permissions: accessFlagsOutput,
   })
-  .meta({ id: "IntegrationDetail" });
+  .meta({ id: "IntegrationDetail" }));
 
-export const idKindListOutput = z.array(z.object({ id: z.string(), kind: z.string() }));
+export const idKindListOutput = synchronous(z.array(z.object({ id: z.string(), kind: z.string() })));
 
 const groupRef = z.object({ id: z.string(), name: z.string() });
-export const integrationPermissionsOutput = z
+export const integrationPermissionsOutput = synchronous(z
   .object({
     inherited: z.array(z.object({ group: groupRef, permission: permissionLevel })).meta({ description: "Levels groups get from global permissions" }),
     users: z.array(
@@ -87,9 +99,9 @@ export const integrationPermissionsOutput = z
     ),
     groups: z.array(z.object({ group: groupRef, permission: permissionLevel })),
   })
-  .meta({ id: "IntegrationPermissions" });
+  .meta({ id: "IntegrationPermissions" }));
 
-export const testErrorOutput = z
+export const testErrorOutput = synchronous(z
   .object({
     code: z.enum(ERROR_CODES),
     message: z.string().meta({ description: "What the user should do; never contains a secret" }),
@@ -107,9 +119,9 @@ export const testErrorOutput = z
       .optional()
       .meta({ description: "For CERTIFICATE_ERROR: the server's certificate, so an admin can decide to trust it" }),
   })
-  .meta({ id: "ConnectionTestError", description: "Why the connection test failed" });
+  .meta({ id: "ConnectionTestError", description: "Why the connection test failed" }));
 
-export const writeResultOutput = z
+export const writeResultOutput = synchronous(z
   .union([
     z.object({
       id: z.string(),
@@ -117,13 +129,13 @@ export const writeResultOutput = z
     }),
     z.object({ error: testErrorOutput }),
   ])
-  .meta({ id: "IntegrationWriteResult", description: "{id} when the connection test passed and everything was saved, else {error} and nothing was written" });
+  .meta({ id: "IntegrationWriteResult", description: "{id} when the connection test passed and everything was saved, else {error} and nothing was written" }));
 
-export const testConnectionOutput = z
+export const testConnectionOutput = synchronous(z
   .union([z.object({ ok: z.literal(true), version: z.string().optional() }), z.object({ ok: z.literal(false), error: testErrorOutput })])
-  .meta({ id: "ConnectionTestResult" });
+  .meta({ id: "ConnectionTestResult" }));
 
-export const searchResultsOutput = z.array(
+export const searchResultsOutput = synchronous(z.array(
   z
     .object({
       id: z.string(),
@@ -134,9 +146,9 @@ export const searchResultsOutput = z.array(
       type: z.string().optional(),
     })
     .meta({ id: "SearchResult" }),
-);
+));
 
-export const kindsOutput = z.array(
+export const kindsOutput = synchronous(z.array(
   z
     .object({
       kind: z.string(),
@@ -153,20 +165,20 @@ export const kindsOutput = z.array(
       capabilities: z.array(z.string()).meta({ description: "Capability routers this kind serves (downloads, dnsHole, calendar, …; docs/capabilities.md)" }),
     })
     .meta({ id: "Kind" }),
-);
+));
 
-export const idOutput = z.object({ id: z.string() });
-export const voidOutput = z.void();
+export const idOutput = synchronous(z.object({ id: z.string() }));
+export const voidOutput = synchronous(z.void());
 
-export const sessionOutput = z
+export const sessionOutput = synchronous(z
   .object({ user: z.object({ id: z.string(), username: z.string(), permissions: z.array(z.enum(GLOBAL_PERMISSIONS)) }) })
   .nullable()
-  .meta({ id: "Session" });
-export const apiKeyCreatedOutput = z.object({
+  .meta({ id: "Session" }));
+export const apiKeyCreatedOutput = synchronous(z.object({
   id: z.string(),
   token: z.string().meta({ description: "The API key itself; shown only in this answer" }),
-});
-export const apiKeyListOutput = z.array(
+}));
+export const apiKeyListOutput = synchronous(z.array(
   z.object({
     id: z.string(),
     name: z.string(),
@@ -174,8 +186,8 @@ export const apiKeyListOutput = z.array(
     lastUsedAt: timestamp.nullable(),
     expiresAt: timestamp.nullable().meta({ description: "When the key stops working; null: until revoked" }),
   }),
-);
-export const sessionListOutput = z.array(
+));
+export const sessionListOutput = synchronous(z.array(
   z
     .object({
       id: z.string().meta({ description: "Names the session for revokeSession; not its token" }),
@@ -185,11 +197,11 @@ export const sessionListOutput = z.array(
       current: z.boolean().meta({ description: "The session making this request" }),
     })
     .meta({ id: "SessionInfo" }),
-);
+));
 
-export const appListOutput = z.array(appOutput);
+export const appListOutput = synchronous(z.array(appOutput));
 
-export const searchEngineOutput = z
+export const searchEngineOutput = synchronous(z
   .object({
     id: z.string(),
     name: z.string(),
@@ -200,14 +212,14 @@ export const searchEngineOutput = z
     description: z.string().nullable(),
     integrationId: z.string().nullable(),
   })
-  .meta({ id: "SearchEngine" });
-export const searchEngineListOutput = z.array(searchEngineOutput);
+  .meta({ id: "SearchEngine" }));
+export const searchEngineListOutput = synchronous(z.array(searchEngineOutput));
 
-export const healthHistoryOutput = z.object({
+export const healthHistoryOutput = synchronous(z.object({
   current: healthOutput,
   history: z.array(z.object({ at: timestamp, status: z.enum(["ok", "failing", "unknown"]), code: z.string().optional() })).meta({ description: "State changes in the range, oldest first" }),
   hourly: z.array(z.object({ hour: timestamp, checks: z.number(), failures: z.number(), avgLatencyMs: z.number().optional() })).meta({ description: "Hourly aggregates in the range" }),
-});
+}));
 
 const deliveryOutput = z.object({
   id: z.string(),
@@ -219,8 +231,8 @@ const deliveryOutput = z.object({
   error: z.string().nullable(),
   finishedAt: timestamp.nullable(),
 });
-export const notificationDeliveryOutput = deliveryOutput;
-export const notificationListOutput = z.array(
+export const notificationDeliveryOutput = synchronous(deliveryOutput);
+export const notificationListOutput = synchronous(z.array(
   z.object({
     id: z.string(),
     name: z.string(),
@@ -232,4 +244,4 @@ export const notificationListOutput = z.array(
     updatedAt: timestamp,
     deliveries: z.array(deliveryOutput).meta({ description: "The last 20 deliveries, newest first" }),
   }),
-);
+));

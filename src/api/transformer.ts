@@ -15,7 +15,7 @@ import superjson from "superjson";
  * compares the two byte for byte.
  */
 
-const escapeKey = (key: string) => key.replace(/\\/g, "\\\\").replace(/\./g, "\\.");
+const escapeKey = (key: string) => (key.includes(".") || key.includes("\\") ? key.replace(/\\/g, "\\\\").replace(/\./g, "\\.") : key);
 
 /** Walks `value`; returns false as soon as something needs superjson. Dates' paths go to `dates`. */
 function walk(value: unknown, path: string[], dates: string[]): boolean {

@@ -376,40 +376,59 @@ export const migrations: Record<string, Migration> = {
       }
     },
   },
-  "0008_access_revision": {
-    // The per-user list cache (src/services/list-cache.ts) must never show an integration a user may no longer
-    // see, on any instance. One counter, moved by triggers on every table the lists and the access rule read,
-    // in the same transaction as the write: whatever path writes (API, CLI, import, provisioning, another
-    // instance), a reader that finds the counter where its cache entry was taken knows nothing has changed.
-    // Deleting a user or group bumps it too, because InnoDB runs foreign-key cascades without triggers.
+  "0008_list_revisions": {
+    // The integration lists are cached per instance (src/services/list-cache.ts) and must never show what the
+    // database no longer says, on any instance. Two counters (rows), moved by triggers in the same
+    // transaction as the write, whatever path writes (API, CLI, import, provisioning, another instance):
+    // - `access`: every write to the tables the lists and the access rule read. A reader that finds it where
+    //   its cached rows were taken knows they are exact. Deleting a user or group moves it too, because
+    //   InnoDB runs foreign-key cascades without triggers.
+    // - `health`: every insert or update of a health row, which also gets the new value as its `rev`. The
+    //   counter row stays locked until the writer commits, so revs appear in commit order and a reader that
+    //   saw `health` = h has every change once it has read the rows with rev > h.
+    // Two rows, not two columns of one: deleting an integration (access) while its health is written must not
+    // wait on the same row lock the other holds.
     async up(db: Kysely<any>) {
       await db.schema
-        .createTable("access_revision")
-        .addColumn("id", "integer", (c) => c.primaryKey().notNull())
+        .createTable("list_revisions")
+        .addColumn("name", "varchar(16)", (c) => c.primaryKey().notNull())
         .addColumn("n", "bigint", (c) => c.notNull())
         .addColumn("triggers", "integer", (c) => c.notNull())
         .execute();
-      await db.insertInto("access_revision").values({ id: 1, n: 0, triggers: 0 }).execute();
+      await db.insertInto("list_revisions").values([{ name: "access", n: 0, triggers: 0 }, { name: "health", n: 0, triggers: 0 }]).execute();
+      await db.schema.alterTable("integration_health").addColumn("rev", "bigint", (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.createIndex("integration_health_rev_idx").on("integration_health").column("rev").execute();
       const tables = ["integrations", "integration_user_permissions", "integration_group_permissions", "group_members", "user_groups", "users"];
+      const events = [["ai", "insert"], ["au", "update"], ["ad", "delete"]] as const;
       const adapter = db.getExecutor().adapter;
-      const bump = sql.raw("update access_revision set n = n + 1 where id = 1");
+      const bump = sql.raw("update list_revisions set n = n + 1 where name = 'access'");
+      const bumpHealth = sql.raw("update list_revisions set n = n + 1 where name = 'health'");
       if (adapter instanceof PostgresAdapter) {
-        await sql`create function patchbay_bump_access_revision() returns trigger language plpgsql as $$ begin ${bump}; return null; end $$`.execute(db);
+        await sql`create function patchbay_bump_access() returns trigger language plpgsql as $$ begin ${bump}; return null; end $$`.execute(db);
         for (const t of tables) {
-          await sql`create trigger ${sql.raw(`${t}_access_revision`)} after insert or update or delete on ${sql.table(t)} for each statement execute function patchbay_bump_access_revision()`.execute(db);
+          await sql`create trigger ${sql.raw(`${t}_access_rev`)} after insert or update or delete on ${sql.table(t)} for each statement execute function patchbay_bump_access()`.execute(db);
         }
+        await sql`create function patchbay_health_rev() returns trigger language plpgsql as $$ begin ${bumpHealth} returning n into new.rev; return new; end $$`.execute(db);
+        await sql`create trigger integration_health_rev before insert or update on integration_health for each row execute function patchbay_health_rev()`.execute(db);
       } else if (adapter instanceof MysqlAdapter) {
         // With binary logging on, MySQL/MariaDB refuse CREATE TRIGGER to a user without SUPER (unless
         // log_bin_trust_function_creators is set). Then the triggers are dropped again, `triggers` stays 0 and
-        // the lists are read uncached (the server says so at start): slower, never stale.
+        // the lists are read uncached (the server says so): slower, never stale.
         const created: string[] = [];
+        const create = async (name: string, statement: ReturnType<typeof sql>) => {
+          await statement.execute(db);
+          created.push(name);
+        };
         try {
           for (const t of tables) {
-            for (const [suffix, event] of [["ai", "insert"], ["au", "update"], ["ad", "delete"]] as const) {
+            for (const [suffix, event] of events) {
               const name = `${t}_access_rev_${suffix}`;
-              await sql`create trigger ${sql.raw(name)} after ${sql.raw(event)} on ${sql.table(t)} for each row ${bump}`.execute(db);
-              created.push(name);
+              await create(name, sql`create trigger ${sql.raw(name)} after ${sql.raw(event)} on ${sql.table(t)} for each row ${bump}`);
             }
+          }
+          for (const [suffix, event] of [["bi", "insert"], ["bu", "update"]] as const) {
+            const name = `integration_health_rev_${suffix}`;
+            await create(name, sql`create trigger ${sql.raw(name)} before ${sql.raw(event)} on integration_health for each row begin ${bumpHealth}; set new.rev = (select n from list_revisions where name = 'health'); end`);
           }
         } catch (e) {
           for (const name of created) await sql`drop trigger if exists ${sql.raw(name)}`.execute(db);
@@ -418,12 +437,17 @@ export const migrations: Record<string, Migration> = {
         }
       } else {
         for (const t of tables) {
-          for (const [suffix, event] of [["ai", "insert"], ["au", "update"], ["ad", "delete"]] as const) {
+          for (const [suffix, event] of events) {
             await sql`create trigger ${sql.raw(`${t}_access_rev_${suffix}`)} after ${sql.raw(event)} on ${sql.table(t)} begin ${bump}; end`.execute(db);
           }
         }
+        // SQLite cannot change NEW in a trigger: the row is stamped right after it is written (one writer at a
+        // time, so in commit order). Only changes of the health itself fire it, not the stamp.
+        const stamp = sql.raw("update integration_health set rev = (select n from list_revisions where name = 'health') where integration_id = new.integration_id");
+        await sql`create trigger integration_health_rev_ai after insert on integration_health begin ${bumpHealth}; ${stamp}; end`.execute(db);
+        await sql`create trigger integration_health_rev_au after update of status, checked_at, latency_ms, version, code, message, warning on integration_health begin ${bumpHealth}; ${stamp}; end`.execute(db);
       }
-      await db.updateTable("access_revision").set({ triggers: 1 }).where("id", "=", 1).execute();
+      await db.updateTable("list_revisions").set({ triggers: 1 }).execute();
     },
   },
 };

@@ -11,7 +11,7 @@ import type { CompiledQuery, Compilable, Kysely } from "kysely";
  * out (a caller with a global level needs no user id).
  */
 
-type Shape = { base: readonly unknown[]; slots: (string | undefined)[]; template: CompiledQuery };
+type Shape = { base: readonly unknown[]; slots: (number | undefined)[]; template: CompiledQuery };
 
 const MARK = "\u0001patchbay-param:";
 const plain = new WeakMap<Kysely<any>, Kysely<any>>();
@@ -27,26 +27,29 @@ function withoutPlugins(db: Kysely<any>): Kysely<any> {
 function compileShape<N extends string>(db: Kysely<any>, names: readonly N[], build: (db: Kysely<any>, p: Record<N, never>, variant: string) => Compilable<unknown>, variant: string): Shape {
   const markers = Object.fromEntries(names.map((n) => [n, `${MARK}${n}`])) as unknown as Record<N, never>;
   const compiled = build(db, markers, variant).compile();
-  const slots = compiled.parameters.map((v) => (typeof v === "string" && v.startsWith(MARK) ? v.slice(MARK.length) : undefined));
+  // Each parameter: the index of the name whose marker it is, or undefined for a constant of the shape.
+  const slots = compiled.parameters.map((v) => (typeof v === "string" && v.startsWith(MARK) ? names.indexOf(v.slice(MARK.length) as N) : undefined));
   if (compiled.sql.includes(MARK)) throw new Error("prepared query: a parameter was inlined into the SQL text");
   return { base: compiled.parameters, slots, template: compiled };
 }
 
 /**
- * `prepared(names, build)` → `run<Row>(db, values, variant?)`: `build` receives the database, one marker per
+ * `prepared(names, build)` → `run<Row>(db, values, variant?)` (values by name, or an array in `names` order): `build` receives the database, one marker per
  * name (typed `never`, so it fits any value position) and the variant: a string naming a shape that differs in
  * more than its values (e.g. a caller's global level, inlined as a literal), each compiled once per database.
  * `Row` is what the SQL returns as written (no camelCase mapping).
  */
 export function prepared<N extends string>(names: readonly N[], build: (db: Kysely<any>, p: Record<N, never>, variant: string) => Compilable<unknown>) {
   const shapes = new WeakMap<Kysely<any>, Map<string, Shape>>();
-  return async function run<Row>(db: Kysely<any>, values: Record<N, unknown>, variant = ""): Promise<Row[]> {
+  return async function run<Row>(db: Kysely<any>, values: Record<N, unknown> | readonly unknown[], variant = ""): Promise<Row[]> {
     const key = db;
     let byVariant = shapes.get(key);
     if (!byVariant) shapes.set(key, (byVariant = new Map()));
     let shape = byVariant.get(variant);
     if (!shape) byVariant.set(variant, (shape = compileShape(db, names, build, variant)));
-    const parameters = shape.slots.map((s, i) => (s === undefined ? shape.base[i] : values[s as N]));
+    // Values by name, or (for long lists, e.g. ids) an array in the order of `names`.
+    const byIndex = Array.isArray(values) ? (values as readonly unknown[]) : names.map((n) => (values as Record<N, unknown>)[n]);
+    const parameters = shape.slots.map((s, i) => (s === undefined ? shape.base[i] : byIndex[s]));
     return (await withoutPlugins(db).executeQuery<Row>({ ...shape.template, parameters })).rows;
   };
 }

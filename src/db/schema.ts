@@ -1,4 +1,4 @@
-import type { ColumnType } from "kysely";
+import type { ColumnType, Generated } from "kysely";
 
 /**
  * The one schema for SQLite, PostgreSQL and MySQL/MariaDB. Columns are camelCase here and snake_case in
@@ -141,6 +141,8 @@ export interface IntegrationHealthTable {
   /** 1 after "integration.failing" was sent, until "recovered". */
   notified: number;
   certNotified: string | null;
+  /** The `health` revision of the last write (migration 0008), set by a trigger. */
+  rev: Generated<number>;
 }
 export interface HealthEventsTable {
   id: string;
@@ -157,11 +159,15 @@ export interface HealthHourlyTable {
   failures: number;
   latencySum: Millis;
 }
-/** One row (id 1): `n` moves with every write to what the integration lists show (migration 0008). */
-export interface AccessRevisionTable {
-  id: number;
+/**
+ * Counters moved by triggers (migration 0008), what the integration list caches are tagged with: `access`
+ * (every write to integrations, permission rows, group members, groups and users) and `health` (every insert
+ * or update of a health row, which gets the new value as its `rev`).
+ */
+export interface ListRevisionsTable {
+  name: "access" | "health";
   n: number;
-  /** 1 when the triggers that move `n` exist (MySQL/MariaDB may refuse them: then lists are not cached). */
+  /** 1 when the triggers exist (MySQL/MariaDB may refuse them: then lists are not cached). */
   triggers: number;
 }
 
@@ -233,7 +239,7 @@ export interface Database {
   healthEvents: HealthEventsTable;
   healthHourly: HealthHourlyTable;
   healthLeases: HealthLeasesTable;
-  accessRevision: AccessRevisionTable;
+  listRevisions: ListRevisionsTable;
   notificationTargets: NotificationTargetsTable;
   notificationDeliveries: NotificationDeliveriesTable;
   auditLog: AuditLogTable;

@@ -64,32 +64,34 @@ export function toHealth(row: HealthRow | undefined): Health {
   return h;
 }
 
-const HEALTH_COLUMNS = ["integrationId", "status", "checkedAt", "latencyMs", "version", "code", "message", "warning"] as const;
+export const HEALTH_COLUMNS = ["integrationId", "status", "checkedAt", "latencyMs", "version", "code", "message", "warning"] as const;
 
 /**
  * The health of the given integrations, by id: one primary-key lookup per chunk of ids, each chunk a
  * statement prepared once (src/db/prepared.ts) and padded with "" (no integration has that id), so a list
  * costs what it returns without compiling a new statement for every length. Never checked: `unknown`.
  */
-const CHUNKS = [20, 500] as const;
+const CHUNKS = [8, 32, 128, 512] as const;
 const healthQueries = new Map(
   CHUNKS.map((size) => {
     const names = Array.from({ length: size }, (_, i) => `id${i}`);
     return [size, { names, run: prepared(names, (db: Db, p) => db.selectFrom("integrationHealth").select(HEALTH_COLUMNS).where("integrationId", "in", names.map((n) => p[n]!))) }];
   }),
 );
-type RawHealthRow = { integration_id: string; status: string; checked_at: number | string; latency_ms: number | string | null; version: string | null; code: string | null; message: string | null; warning: string | null };
+/** A health row as prepared queries return it (snake_case, BIGINTs maybe strings). */
+export type RawHealthRow = { integration_id: string; status: string; checked_at: number | string; latency_ms: number | string | null; version: string | null; code: string | null; message: string | null; warning: string | null };
+
+export function healthOfRow(r: RawHealthRow): Health {
+  return toHealth({ integrationId: r.integration_id, status: r.status, checkedAt: Number(r.checked_at), latencyMs: r.latency_ms === null ? null : Number(r.latency_ms), version: r.version, code: r.code, message: r.message, warning: r.warning });
+}
 
 export async function healthByIds(deps: Deps, ids: readonly string[]): Promise<Map<string, Health>> {
   const out = new Map<string, Health>();
   for (let i = 0; i < ids.length; ) {
-    const size = CHUNKS.find((c) => c >= ids.length - i) ?? 500;
-    const { names, run } = healthQueries.get(size)!;
-    const values: Record<string, string> = {};
-    for (let k = 0; k < size; k++) values[names[k]!] = ids[i + k] ?? "";
-    for (const r of await run<RawHealthRow>(deps.db, values)) {
-      out.set(r.integration_id, toHealth({ integrationId: r.integration_id, status: r.status, checkedAt: Number(r.checked_at), latencyMs: r.latency_ms === null ? null : Number(r.latency_ms), version: r.version, code: r.code, message: r.message, warning: r.warning }));
-    }
+    const size = CHUNKS.find((c) => c >= ids.length - i) ?? 512;
+    const { run } = healthQueries.get(size)!;
+    const values = Array.from({ length: size }, (_, k) => ids[i + k] ?? "");
+    for (const r of await run<RawHealthRow>(deps.db, values)) out.set(r.integration_id, healthOfRow(r));
     i += size;
   }
   return out;

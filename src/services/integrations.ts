@@ -18,7 +18,7 @@ import { fieldError, UpstreamError } from "./errors.js";
 import { likeContains, nameColumns } from "./search-name.js";
 import type { CreateIntegrationInput } from "./inputs.js";
 import { healthByIds, noteManualTest, toHealth } from "./health.js";
-import { cachedVisibleRows, type VisibleRow } from "./list-cache.js";
+import { cachedList, type VisibleRow } from "./list-cache.js";
 
 const badRequest = (path: string, message: string) => fieldError("BAD_REQUEST", path, message);
 
@@ -55,18 +55,19 @@ function listItem(r: ListRow) {
 const visibleQuery = prepared(["userId"], (db: Db, p, variant) => accessibleList(db, { userId: p.userId, global: Number(variant) }));
 
 /**
- * integration.all and the category lists: the caller's visible rows in list order (cached per user until
- * the access revision moves: src/services/list-cache.ts), the category's kinds picked from them, and the
- * health of the rows returned.
+ * integration.all and the category lists: the caller's visible rows in list order and the health of each,
+ * from the instance's caches while the counters of migration 0008 have not moved (src/services/list-cache.ts),
+ * then the category's kinds picked from them.
  */
 export async function listIntegrations(deps: Deps, caller: Caller, category?: Category) {
   const who = principalOf(caller);
-  const rows = await cachedVisibleRows(deps, `${who.userId}:${who.global}`, async () =>
-    (await visibleQuery<VisibleRow>(deps.db, { userId: who.userId }, String(who.global))).map((r) => ({ id: r.id, name: r.name, kind: r.kind, url: r.url, level: Number(r.level) })).sort(byCatalogThenName),
-  );
+  const read = async () =>
+    (await visibleQuery<VisibleRow>(deps.db, { userId: who.userId }, String(who.global))).map((r) => ({ id: r.id, name: r.name, kind: r.kind, url: r.url, level: Number(r.level) })).sort(byCatalogThenName);
+  const cached = await cachedList(deps, `${who.userId}:${who.global}`, read);
+  const rows = cached?.rows ?? (await read());
   const kinds = category ? new Set<string>(kindsInCategory(category)) : undefined;
   const mine = kinds ? rows.filter((r) => kinds.has(r.kind)) : rows;
-  const health = await healthByIds(deps, mine.map((r) => r.id));
+  const health = cached?.health ?? (await healthByIds(deps, mine.map((r) => r.id)));
   return mine.map((r) => ({ id: r.id, name: r.name, kind: r.kind, url: r.url, permissions: accessFlags(r.level), health: health.get(r.id) ?? toHealth(undefined) }));
 }
 

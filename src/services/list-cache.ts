@@ -1,17 +1,20 @@
 import type { Db } from "../db/index.js";
 import { prepared } from "../db/prepared.js";
 import type { Deps } from "./deps.js";
+import { HEALTH_COLUMNS, healthOfRow, type Health, type RawHealthRow } from "./health.js";
 
 /**
- * The per-user cache of integration lists (docs/architecture.md, "Performance"). integration.all costs what
- * the caller can see: on 10,000 integrations a user who sees 3,000 makes SQLite build 3,000 rows from a
- * permission join on every call. The rows (id, name, kind, url and the caller's level, in list order) are
- * kept per user and global level, tagged with the access revision they were read at: a counter that triggers
- * move in the same transaction as every write to integrations, permission rows, group members, groups and
- * users (migration 0008). Each call reads the counter (a primary-key lookup) first; an entry taken at the
- * same value is exactly what the query would return, on this instance or any other on the same database.
- * The counter is read before the rows: rows newer than their tag only cost one more read, never a stale one.
- * Health is not cached here: it changes with every check and is looked up for the rows returned.
+ * The caches of the integration lists (docs/architecture.md, "Performance"). integration.all costs what the
+ * caller can see: on 10,000 integrations a user who sees 3,000 makes the database build 3,000 rows from a
+ * permission join, and 3,000 health rows, on every call. Both are kept per instance, tagged with the counters
+ * of migration 0008 that triggers move in the same transaction as every write:
+ * - the caller's visible rows (id, name, kind, url and level, in list order), per user and global level,
+ *   valid while the `access` counter stays where they were read;
+ * - a mirror of the health table, brought up to date by reading the rows whose `rev` is above the `health`
+ *   counter it last saw (checks change a few rows at a time).
+ * Each call reads both counters first (one primary-key lookup): what it then serves is what the queries would
+ * return, on this instance or any other on the same database, whoever wrote (test/api/list-cache.test.ts).
+ * Counters are read before the rows: rows newer than their tag only cost one more read, never a stale one.
  */
 
 export interface VisibleRow {
@@ -60,33 +63,55 @@ class ListCache {
 const caches = new WeakMap<Db, ListCache>();
 const warned = new WeakSet<Db>();
 
-const revisionQuery = prepared([], (db: Db) => db.selectFrom("accessRevision").select(["n", "triggers"]).where("id", "=", 1));
+const revisionsQuery = prepared([], (db: Db) => db.selectFrom("listRevisions").select(["name", "n", "triggers"]));
+const healthSinceQuery = prepared(["since"], (db: Db, p) => db.selectFrom("integrationHealth").select(HEALTH_COLUMNS).where("rev", ">", p.since));
+
+/** The instance's copy of the health table and the `health` counter it has caught up to (-1: nothing read). */
+interface HealthMirror {
+  seen: number;
+  byId: Map<string, Health>;
+}
+const mirrors = new WeakMap<Db, HealthMirror>();
 
 /**
- * The caller's visible rows in list order, from the cache when the access revision has not moved since they
- * were read, else from `read` (which must return them sorted). Without the triggers (MySQL/MariaDB refused
- * them, migration 0008) every call reads.
+ * The caller's visible rows in list order and the health of every integration, from the caches when the
+ * counters allow, else from `read` (which must return the rows sorted). Without the triggers (MySQL/MariaDB
+ * refused them, migration 0008) returns undefined: the caller reads everything itself.
  */
-export async function cachedVisibleRows(deps: Deps, key: string, read: () => Promise<VisibleRow[]>): Promise<readonly VisibleRow[]> {
-  const [revision] = await revisionQuery<{ n: number | string; triggers: number | string }>(deps.db, {});
-  if (!revision || !Number(revision.triggers)) {
+export async function cachedList(deps: Deps, key: string, read: () => Promise<VisibleRow[]>): Promise<{ rows: readonly VisibleRow[]; health: ReadonlyMap<string, Health> } | undefined> {
+  const counters = await revisionsQuery<{ name: string; n: number | string; triggers: number | string }>(deps.db, {});
+  const access = counters.find((c) => c.name === "access");
+  const health = counters.find((c) => c.name === "health");
+  if (!access || !health || !Number(access.triggers)) {
     if (!warned.has(deps.db)) {
       warned.add(deps.db);
       deps.log.warn("integration lists are read uncached: the database refused the triggers of migration 0008 (CREATE TRIGGER needs SUPER or log_bin_trust_function_creators with binary logging on)");
     }
-    return read();
+    return undefined;
   }
-  const n = Number(revision.n);
   let cache = caches.get(deps.db);
   if (!cache) caches.set(deps.db, (cache = new ListCache()));
-  const hit = cache.get(key, n);
-  if (hit) return hit;
-  const rows = await read();
-  cache.set(key, n, rows);
-  return rows;
+  let rows = cache.get(key, Number(access.n));
+  if (!rows) {
+    rows = await read();
+    cache.set(key, Number(access.n), rows);
+  }
+  return { rows, health: await healthMirror(deps, Number(health.n)) };
 }
 
-/** Empties this database's list cache: `npm run bench` measures what a read costs after a write. */
+async function healthMirror(deps: Deps, current: number): Promise<ReadonlyMap<string, Health>> {
+  let mirror = mirrors.get(deps.db);
+  if (!mirror) mirrors.set(deps.db, (mirror = { seen: -1, byId: new Map() }));
+  if (mirror.seen === current) return mirror.byId;
+  const changed = await healthSinceQuery<RawHealthRow>(deps.db, { since: mirror.seen });
+  for (const r of changed) mirror.byId.set(r.integration_id, healthOfRow(r));
+  // Concurrent catch-ups apply the same rows; the counter only moves forward.
+  mirror.seen = Math.max(mirror.seen, current);
+  return mirror.byId;
+}
+
+/** Empties this database's list caches: `npm run bench` measures what a read costs after a write. */
 export function clearListCache(db: Db): void {
   caches.delete(db);
+  mirrors.delete(db);
 }

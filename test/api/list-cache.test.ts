@@ -5,7 +5,7 @@ import { EVERYONE_GROUP_ID } from "../../src/db/schema.js";
 import { buildApp } from "../../src/server/app.js";
 import { createDeps } from "../../src/server/start.js";
 import type { Deps } from "../../src/services/deps.js";
-import { cachedVisibleRows } from "../../src/services/list-cache.js";
+import { cachedList } from "../../src/services/list-cache.js";
 import { makeClient, startPatchbay, type Client, type TestServer } from "../helpers/patchbay.js";
 
 /**
@@ -100,16 +100,32 @@ describe("integration lists stay exact with the cache, across instances and writ
     expect(await names()).toEqual([]);
   });
 
+  it("health written by the other instance, or straight into the database, shows on the next read", async () => {
+    const health = async () => (await u.client.integration.all.query()).map((i) => `${i.name}:${i.health.status}:${i.health.code ?? ""}`);
+    await other.deps.db.insertInto("integrationUserPermissions").values({ integrationId: b, userId: u.id, level: 1 }).execute();
+    expect(await health()).toEqual(["Cache Beta Direct:unknown:"]);
+    expect(await other.admin.integration.testConnection.mutate({ id: b })).toMatchObject({ ok: true });
+    const [tested] = await u.client.integration.all.query();
+    expect(tested!.health).toMatchObject({ status: "ok" });
+    expect(tested!.health.checkedAt).toBeInstanceOf(Date);
+    await other.deps.db.updateTable("integrationHealth").set({ status: "failing", code: "CONNECTION_REFUSED", message: "refused" }).where("integrationId", "=", b).execute();
+    expect(await health()).toEqual(["Cache Beta Direct:failing:CONNECTION_REFUSED"]);
+    expect(await health()).toEqual(["Cache Beta Direct:failing:CONNECTION_REFUSED"]);
+    expect(await other.admin.integration.testConnection.mutate({ id: b })).toMatchObject({ ok: true });
+    expect(await health()).toEqual(["Cache Beta Direct:ok:"]);
+    await other.deps.db.deleteFrom("integrationUserPermissions").where("userId", "=", u.id).execute();
+  });
+
   it("the cache answers repeated reads without querying, and reads again after any write", async () => {
     let reads = 0;
     const read = async () => (reads++, [{ id: "x", name: "x", kind: "sonarr", url: "http://x", level: 1 }]);
     const key = `probe-${Math.random()}`;
-    await cachedVisibleRows(s.deps, key, read);
-    await cachedVisibleRows(s.deps, key, read);
+    await cachedList(s.deps, key, read);
+    await cachedList(s.deps, key, read);
     expect(reads).toBe(1);
     await create("Cache Gamma");
-    await cachedVisibleRows(s.deps, key, read);
-    await cachedVisibleRows(s.deps, key, read);
+    await cachedList(s.deps, key, read);
+    await cachedList(s.deps, key, read);
     expect(reads).toBe(2);
   });
 });

@@ -309,18 +309,18 @@ async function searchAccelerators(db: Kysely<any>, dialect: DialectName): Promis
   return [];
 }
 
-/** What 0008_access_revision built, per dialect: the tables whose writes move the counter, and its flag. */
+/** What 0008_list_revisions built, per dialect: the tables whose writes move a counter (once per event), and the flag. */
 const revisionTriggers: Partial<Record<DialectName, { tables: string[]; flag: number }>> = {};
 
 async function accessRevisionTriggers(db: Kysely<any>, dialect: DialectName): Promise<{ tables: string[]; flag: number }> {
   const q =
     dialect === "sqlite"
-      ? sql<{ t: string }>`SELECT tbl_name AS t FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%access_revision%'`
+      ? sql<{ t: string }>`SELECT tbl_name AS t FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%list_revisions%'`
       : dialect === "postgres"
-        ? sql<{ t: string }>`SELECT event_object_table AS t FROM information_schema.triggers WHERE trigger_schema = current_schema() AND action_statement LIKE '%patchbay_bump_access_revision%'`
-        : sql<{ t: string }>`SELECT EVENT_OBJECT_TABLE AS t FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() AND ACTION_STATEMENT LIKE '%access_revision%'`;
+        ? sql<{ t: string }>`SELECT event_object_table AS t FROM information_schema.triggers WHERE trigger_schema = current_schema() AND (action_statement LIKE '%patchbay_bump_access()%' OR action_statement LIKE '%patchbay_health_rev()%')`
+        : sql<{ t: string }>`SELECT EVENT_OBJECT_TABLE AS t FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() AND ACTION_STATEMENT LIKE '%list_revisions%'`;
   const rows = (await q.execute(db)).rows;
-  const [flag] = (await sql<{ triggers: number }>`SELECT triggers FROM access_revision WHERE id = 1`.execute(db)).rows;
+  const [flag] = (await sql<{ triggers: number }>`SELECT min(triggers) AS triggers FROM list_revisions`.execute(db)).rows;
   // information_schema lists a PostgreSQL trigger once per event; every dialect has one per table and event.
   return { tables: rows.map((r) => r.t).sort(), flag: Number(flag?.triggers) };
 }
@@ -348,7 +348,6 @@ async function migratedDescription(dialect: DialectName): Promise<SchemaDescript
 
 function assertKnownFacts(d: SchemaDescription): void {
   expect(Object.keys(d)).toEqual([
-    "access_revision",
     "api_keys",
     "apps",
     "audit_log",
@@ -363,6 +362,7 @@ function assertKnownFacts(d: SchemaDescription): void {
     "integration_secrets",
     "integration_user_permissions",
     "integrations",
+    "list_revisions",
     "notification_deliveries",
     "notification_targets",
     "search_engines",
@@ -423,13 +423,14 @@ describe("schema on SQLite (always runs)", () => {
     ]);
   });
 
-  it("moves the access revision on insert, update and delete of every table the lists read (0008_access_revision)", () => {
+  it("moves the list counters on every write to a table the lists read (0008_list_revisions)", () => {
     expect(revisionTriggers.sqlite).toEqual(EXPECTED_REVISION_TRIGGERS);
   });
 });
 
 const REVISION_TABLES = ["group_members", "integration_group_permissions", "integration_user_permissions", "integrations", "user_groups", "users"];
-const EXPECTED_REVISION_TRIGGERS = { tables: REVISION_TABLES.flatMap((t) => [t, t, t]), flag: 1 };
+// access: insert, update and delete of each table; health: insert and update of integration_health.
+const EXPECTED_REVISION_TRIGGERS = { tables: [...REVISION_TABLES.flatMap((t) => [t, t, t]), "integration_health", "integration_health"].sort(), flag: 1 };
 
 describe.skipIf(!PG_URL || !MYSQL_URL)("schema parity: SQLite = PostgreSQL = MySQL/MariaDB", () => {
   const described: Partial<Record<DialectName, SchemaDescription>> = {};
@@ -442,7 +443,7 @@ describe.skipIf(!PG_URL || !MYSQL_URL)("schema parity: SQLite = PostgreSQL = MyS
     assertKnownFacts(described[dialect]!);
   });
 
-  it.each(["postgres", "mysql"] as const)("%s moves the access revision on every table the lists read", (dialect) => {
+  it.each(["postgres", "mysql"] as const)("%s moves the list counters on every write to a table the lists read", (dialect) => {
     expect(revisionTriggers[dialect]).toEqual(EXPECTED_REVISION_TRIGGERS);
   });
 
