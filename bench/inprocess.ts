@@ -4,7 +4,7 @@ import { resolveCaller } from "../src/services/auth.js";
 import { clearListCache } from "../src/services/list-cache.js";
 import type { Deps } from "../src/services/deps.js";
 import type { Dataset } from "./dataset.js";
-import { SEARCH_QUERY } from "./dataset.js";
+import { NAME_WORDS, SEARCH_QUERY } from "./dataset.js";
 import { Prng } from "./prng.js";
 import { measure, type MeasureOptions, type Summary } from "./stats.js";
 
@@ -70,6 +70,13 @@ export async function runInProcess(ds: Dataset, upstream: { url: string; apiKey:
   );
   await run("integration.allOfGivenCategory", () => api.integration.allOfGivenCategory({ category: "mediaCollection" }), {}, `mediaCollection, ${counts.allOfGivenCategory} rows`);
   await run("integration.search", () => api.integration.search({ query: SEARCH_QUERY }), {}, `"${SEARCH_QUERY}", limit 10`);
+  // More distinct terms than the trigram answers remembered per instance (src/services/search-trigram.ts).
+  await run(
+    "integration.search (a new term each call)",
+    (i) => api.integration.search({ query: `${NAME_WORDS[i % NAME_WORDS.length]!.toLowerCase()} ${(i * 7919) % 1009}` }),
+    {},
+    `"garage 123"-like terms, 1,009 different ones, limit 10`,
+  );
   await run("integration.byId", (i) => api.integration.byId({ id: ids[i % ids.length]! }));
   await run("integration.getIntegrationPermissions", (i) => api.integration.getIntegrationPermissions({ id: ids[i % ids.length]! }));
   const rng = new Prng(7);

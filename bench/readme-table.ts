@@ -14,6 +14,7 @@ const PROCEDURES = [
   "integration.all (after a write)",
   "integration.allOfGivenCategory",
   "integration.search",
+  "integration.search (a new term each call)",
   "integration.byId",
   "integration.getIntegrationPermissions",
   "integration.saveUserIntegrationPermissions",

@@ -17,8 +17,8 @@ import { uniqueShort } from "./search-engines.js";
 import { fieldError, UpstreamError } from "./errors.js";
 import { likeContains, nameColumns } from "./search-name.js";
 import type { CreateIntegrationInput } from "./inputs.js";
-import { healthByIds, noteManualTest, toHealth } from "./health.js";
-import { cachedList, type VisibleRow } from "./list-cache.js";
+import { healthByIds, healthOfRow, noteManualTest, toHealth, type Health } from "./health.js";
+import { cachedList, healthMirror, listRevisions, type VisibleRow } from "./list-cache.js";
 
 const badRequest = (path: string, message: string) => fieldError("BAD_REQUEST", path, message);
 
@@ -32,22 +32,25 @@ type ListRow = {
   kind: string;
   url: string;
   level: number | string;
-  status: string | null;
-  checked_at: number | string | null;
-  latency_ms: number | string | null;
-  version: string | null;
-  code: string | null;
-  message: string | null;
-  warning: string | null;
+  // Only where the health is joined (no health mirror: the database refused the triggers of migration 0008).
+  status?: string | null;
+  checked_at?: number | string | null;
+  latency_ms?: number | string | null;
+  version?: string | null;
+  code?: string | null;
+  message?: string | null;
+  warning?: string | null;
 };
 
 const HEALTH_OF_ROW = ["h.status", "h.checkedAt", "h.latencyMs", "h.version", "h.code", "h.message", "h.warning"] as const;
 
-function listItem(r: ListRow) {
-  const health =
-    r.status === null
+/** A search hit as a list item; its health from the instance's mirror, or from the row's joined columns. */
+function listItem(r: ListRow, mirror?: ReadonlyMap<string, Health>) {
+  const health = mirror
+    ? (mirror.get(r.id) ?? toHealth(undefined))
+    : r.status == null
       ? toHealth(undefined)
-      : toHealth({ integrationId: r.id, status: r.status, checkedAt: Number(r.checked_at), latencyMs: r.latency_ms === null ? null : Number(r.latency_ms), version: r.version, code: r.code, message: r.message, warning: r.warning });
+      : healthOfRow({ integration_id: r.id, status: r.status, checked_at: r.checked_at ?? 0, latency_ms: r.latency_ms ?? null, version: r.version ?? null, code: r.code ?? null, message: r.message ?? null, warning: r.warning ?? null });
   return { id: r.id, name: r.name, kind: r.kind, url: r.url, permissions: accessFlags(Number(r.level)), health };
 }
 
@@ -86,12 +89,12 @@ export function listSearchable(deps: Deps, caller: Caller) {
  * `candidates` (a rare term, from the trigram index: search-trigram.ts) only those ids are looked at
  * (test/db/search-plan.test.ts reads the plans).
  */
-export function searchHits(db: Db, dialect: DialectName, who: Principal, pattern: string, limit: number, candidates?: string) {
+export function searchHits(db: Db, dialect: DialectName, who: Principal, pattern: string, limit: number, candidates?: string, withHealth = true) {
   const usable = usableBy(who);
   return db
     .selectFrom("integrations as i")
-    .leftJoin("integrationHealth as h", "h.integrationId", "i.id")
-    .select(["i.id", "i.name", "i.kind", "i.url", (eb) => levelOn(who, dialect)(eb).as("level"), ...HEALTH_OF_ROW])
+    .$if(withHealth, (q) => q.leftJoin("integrationHealth as h", "h.integrationId", "i.id").select(HEALTH_OF_ROW))
+    .select(["i.id", "i.name", "i.kind", "i.url", (eb) => levelOn(who, dialect)(eb).as("level")])
     .$if(candidates !== undefined, (q) => q.where(sql<boolean>`${sql.ref("i.id")} in (select value from json_each(${candidates}))`))
     .where("i.nameLower", "like", sql<string>`${pattern} escape '!'`)
     .$if(usable !== undefined, (q) => q.where(usable!))
@@ -110,27 +113,31 @@ export function searchHits(db: Db, dialect: DialectName, who: Principal, pattern
 export const MARIADB_SEARCH_PREFIX = "/*M! SET STATEMENT optimizer_switch='exists_to_in=off' FOR */";
 
 /** The statement integration.search runs, as the given dialect runs it. */
-export function searchStatement(db: Db, dialect: DialectName, who: Principal, pattern: string, limit: number, candidates?: string): CompiledQuery {
-  const q = searchHits(db, dialect, who, pattern, limit, candidates).compile();
+export function searchStatement(db: Db, dialect: DialectName, who: Principal, pattern: string, limit: number, candidates?: string, withHealth = true): CompiledQuery {
+  const q = searchHits(db, dialect, who, pattern, limit, candidates, withHealth).compile();
   return dialect === "mysql" ? CompiledQuery.raw(`${MARIADB_SEARCH_PREFIX} ${q.sql}`, [...q.parameters]) : q;
 }
 
 const searchQuery = prepared(["userId", "pattern", "limit", "candidates"], (db: Db, p, variant) => {
-  const [dialect, global, candidates] = variant.split(":");
-  return { compile: () => searchStatement(db, dialect as DialectName, { userId: p.userId, global: Number(global) }, p.pattern, p.limit, candidates ? p.candidates : undefined) };
+  const [dialect, global, candidates, health] = variant.split(":");
+  return { compile: () => searchStatement(db, dialect as DialectName, { userId: p.userId, global: Number(global) }, p.pattern, p.limit, candidates ? p.candidates : undefined, health === "joined") };
 });
 
 /** Sorted by name (docs/api.md). */
 export async function searchIntegrations(deps: Deps, caller: Caller, query: string, limit: number) {
-  const candidates = await trigramCandidates(deps.db, deps.dialect, query);
+  // The counters of migration 0008 (src/services/list-cache.ts): the trigram answer for this term may be
+  // remembered, and the health comes from the instance's mirror instead of a join.
+  const revisions = await listRevisions(deps);
+  const candidates = await trigramCandidates(deps.db, deps.dialect, query, revisions?.access);
   if (candidates?.length === 0) return [];
   const who = principalOf(caller);
   const rows = await searchQuery<ListRow>(
     deps.db,
     { userId: who.userId, pattern: likeContains(query), limit, candidates: candidates ? JSON.stringify(candidates) : null },
-    `${deps.dialect}:${who.global}:${candidates ? "candidates" : ""}`,
+    `${deps.dialect}:${who.global}:${candidates ? "candidates" : ""}:${revisions ? "" : "joined"}`,
   );
-  return rows.map(listItem);
+  const mirror = revisions ? await healthMirror(deps, revisions.health) : undefined;
+  return rows.map((r) => listItem(r, mirror));
 }
 
 export async function integrationById(deps: Deps, caller: Caller, id: string) {

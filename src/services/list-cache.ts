@@ -73,12 +73,14 @@ interface HealthMirror {
 }
 const mirrors = new WeakMap<Db, HealthMirror>();
 
-/**
- * The caller's visible rows in list order and the health of every integration, from the caches when the
- * counters allow, else from `read` (which must return the rows sorted). Without the triggers (MySQL/MariaDB
- * refused them, migration 0008) returns undefined: the caller reads everything itself.
- */
-export async function cachedList(deps: Deps, key: string, read: () => Promise<VisibleRow[]>): Promise<{ rows: readonly VisibleRow[]; health: ReadonlyMap<string, Health> } | undefined> {
+/** The counters of migration 0008: `access` tags the visible rows, `health` the health mirror. */
+export interface Revisions {
+  access: number;
+  health: number;
+}
+
+/** Reads both counters (one statement); undefined without their triggers (MySQL/MariaDB may refuse them). */
+export async function listRevisions(deps: Deps): Promise<Revisions | undefined> {
   const counters = await revisionsQuery<{ name: string; n: number | string; triggers: number | string }>(deps.db, {});
   const access = counters.find((c) => c.name === "access");
   const health = counters.find((c) => c.name === "health");
@@ -89,17 +91,29 @@ export async function cachedList(deps: Deps, key: string, read: () => Promise<Vi
     }
     return undefined;
   }
-  let cache = caches.get(deps.db);
-  if (!cache) caches.set(deps.db, (cache = new ListCache()));
-  let rows = cache.get(key, Number(access.n));
-  if (!rows) {
-    rows = await read();
-    cache.set(key, Number(access.n), rows);
-  }
-  return { rows, health: await healthMirror(deps, Number(health.n)) };
+  return { access: Number(access.n), health: Number(health.n) };
 }
 
-async function healthMirror(deps: Deps, current: number): Promise<ReadonlyMap<string, Health>> {
+/**
+ * The caller's visible rows in list order and the health of every integration, from the caches when the
+ * counters allow, else from `read` (which must return the rows sorted). Without the triggers returns
+ * undefined: the caller reads everything itself.
+ */
+export async function cachedList(deps: Deps, key: string, read: () => Promise<VisibleRow[]>): Promise<{ rows: readonly VisibleRow[]; health: ReadonlyMap<string, Health> } | undefined> {
+  const revisions = await listRevisions(deps);
+  if (!revisions) return undefined;
+  let cache = caches.get(deps.db);
+  if (!cache) caches.set(deps.db, (cache = new ListCache()));
+  let rows = cache.get(key, revisions.access);
+  if (!rows) {
+    rows = await read();
+    cache.set(key, revisions.access, rows);
+  }
+  return { rows, health: await healthMirror(deps, revisions.health) };
+}
+
+/** The instance's copy of the health table, caught up to the `health` counter read just before. */
+export async function healthMirror(deps: Deps, current: number): Promise<ReadonlyMap<string, Health>> {
   let mirror = mirrors.get(deps.db);
   if (!mirror) mirrors.set(deps.db, (mirror = { seen: -1, byId: new Map() }));
   if (mirror.seen === current) return mirror.byId;
@@ -110,8 +124,10 @@ async function healthMirror(deps: Deps, current: number): Promise<ReadonlyMap<st
   return mirror.byId;
 }
 
-/** Empties this database's list caches: `npm run bench` measures what a read costs after a write. */
+/**
+ * Empties this database's cache of visible rows (not the health mirror, which no write to integrations or
+ * permissions touches): `npm run bench` measures what a list costs right after such a write.
+ */
 export function clearListCache(db: Db): void {
   caches.delete(db);
-  mirrors.delete(db);
 }

@@ -116,6 +116,17 @@ describe("integration lists stay exact with the cache, across instances and writ
     await other.deps.db.deleteFrom("integrationUserPermissions").where("userId", "=", u.id).execute();
   });
 
+  it("a search term's remembered trigram answer is dropped by a rename, through the API or the database", async () => {
+    const found = async (q: string) => (await s.admin.integration.search.query({ query: q })).map((i) => i.name);
+    expect(await found("quokka")).toEqual([]);
+    expect(await found("quokka")).toEqual([]);
+    expect(await other.admin.integration.update.mutate({ id: b, name: "Cache Quokka", url: sonarr.url, secrets: [{ kind: "apiKey", value: null }] })).toEqual({ id: b });
+    expect(await found("quokka")).toEqual(["Cache Quokka"]);
+    await other.deps.db.updateTable("integrations").set({ name: "Cache Wombat", nameLower: "cache wombat" }).where("id", "=", b).execute();
+    expect(await found("quokka")).toEqual([]);
+    expect(await found("wombat")).toEqual(["Cache Wombat"]);
+  });
+
   it("the cache answers repeated reads without querying, and reads again after any write", async () => {
     let reads = 0;
     const read = async () => (reads++, [{ id: "x", name: "x", kind: "sonarr", url: "http://x", level: 1 }]);
