@@ -30,6 +30,8 @@ function compileShape<N extends string>(db: Kysely<any>, names: readonly N[], bu
   // Each parameter: the index of the name whose marker it is, or undefined for a constant of the shape.
   const slots = compiled.parameters.map((v) => (typeof v === "string" && v.startsWith(MARK) ? names.indexOf(v.slice(MARK.length) as N) : undefined));
   if (compiled.sql.includes(MARK)) throw new Error("prepared query: a parameter was inlined into the SQL text");
+  // A marker inside a longer value (e.g. wrapped in % by the builder) would bind that text forever.
+  if (compiled.parameters.some((v, i) => slots[i] === undefined && typeof v === "string" && v.includes(MARK))) throw new Error("prepared query: a parameter was changed by the builder");
   return { base: compiled.parameters, slots, template: compiled };
 }
 

@@ -15,7 +15,7 @@ import { loadSecrets, sealSecret, toSecrets } from "./secrets.js";
 import { ensureFreshTrust } from "./certificates.js";
 import { uniqueShort } from "./search-engines.js";
 import { fieldError, UpstreamError } from "./errors.js";
-import { likeContains, nameColumns } from "./search-name.js";
+import { nameColumns, searchPattern } from "./search-name.js";
 import type { CreateIntegrationInput } from "./inputs.js";
 import { healthByIds, healthOfRow, noteManualTest, toHealth, type Health } from "./health.js";
 import { cachedList, healthMirror, listRevisions, type VisibleRow } from "./list-cache.js";
@@ -83,20 +83,24 @@ export function listSearchable(deps: Deps, caller: Caller) {
 }
 
 /**
- * integration.search in one statement. Costs what it examines, not the number of integrations: the names are
- * walked in index order (integrations_name_lower_idx), each matching one is checked for the caller
- * (correlated EXISTS), the scan stops at `limit`, and only the rows returned get their level and health; with
- * `candidates` (a rare term, from the trigram index: search-trigram.ts) only those ids are looked at
- * (test/db/search-plan.test.ts reads the plans).
+ * integration.search's walk. Costs what it examines, not the number of integrations: the names are walked in
+ * index order (integrations_name_lower_idx), each matching one is checked for the caller (correlated EXISTS),
+ * the scan stops at `limit`; with `candidates` (a rare term, from the trigram index: search-trigram.ts) only
+ * those ids are looked at (test/db/search-plan.test.ts reads the plans). `pattern`: searchPattern(dialect,
+ * query). On SQLite the same statement returns the hits' columns and levels (it reads a table row only for a
+ * name that matches). PostgreSQL and MariaDB would give up the name index for a table scan once the
+ * statement needs columns the index does not hold, so there it returns ids, and the rows follow by id.
  */
 export function searchHits(db: Db, dialect: DialectName, who: Principal, pattern: string, limit: number, candidates?: string, withHealth = true) {
   const usable = usableBy(who);
+  const rows = dialect === "sqlite";
   return db
     .selectFrom("integrations as i")
-    .$if(withHealth, (q) => q.leftJoin("integrationHealth as h", "h.integrationId", "i.id").select(HEALTH_OF_ROW))
-    .select(["i.id", "i.name", "i.kind", "i.url", (eb) => levelOn(who, dialect)(eb).as("level")])
+    .select("i.id")
+    .$if(rows && withHealth, (q) => q.leftJoin("integrationHealth as h", "h.integrationId", "i.id").select(HEALTH_OF_ROW))
+    .$if(rows, (q) => q.select(["i.name", "i.kind", "i.url", (eb) => levelOn(who, dialect)(eb).as("level")]))
     .$if(candidates !== undefined, (q) => q.where(sql<boolean>`${sql.ref("i.id")} in (select value from json_each(${candidates}))`))
-    .where("i.nameLower", "like", sql<string>`${pattern} escape '!'`)
+    .where(dialect === "sqlite" ? sql<boolean>`instr(${sql.ref("i.nameLower")}, ${pattern}) > 0` : sql<boolean>`${sql.ref("i.nameLower")} like ${pattern} escape '!'`)
     .$if(usable !== undefined, (q) => q.where(usable!))
     .orderBy("i.nameLower")
     .orderBy("i.id")
@@ -133,11 +137,24 @@ export async function searchIntegrations(deps: Deps, caller: Caller, query: stri
   const who = principalOf(caller);
   const rows = await searchQuery<ListRow>(
     deps.db,
-    { userId: who.userId, pattern: likeContains(query), limit, candidates: candidates ? JSON.stringify(candidates) : null },
+    { userId: who.userId, pattern: searchPattern(deps.dialect, query), limit, candidates: candidates ? JSON.stringify(candidates) : null },
     `${deps.dialect}:${who.global}:${candidates ? "candidates" : ""}:${revisions ? "" : "joined"}`,
   );
   const mirror = revisions ? await healthMirror(deps, revisions.health) : undefined;
-  return rows.map((r) => listItem(r, mirror));
+  return (deps.dialect === "sqlite" ? rows : await hitRows(deps, who, rows, !mirror)).map((r) => listItem(r, mirror));
+}
+
+/** PostgreSQL/MariaDB: the hits' rows and levels by id (the access query for those few), in hit order. */
+async function hitRows(deps: Deps, who: Principal, hits: { id: string }[], withHealth: boolean): Promise<ListRow[]> {
+  if (!hits.length) return [];
+  const rank = new Map(hits.map((h, n) => [h.id, n]));
+  const rows = (await accessibleList(deps.db, who, [...rank.keys()])
+    .$if(withHealth, (q) => q.leftJoin("integrationHealth as h", "h.integrationId", "i.id").select(HEALTH_OF_ROW))
+    .execute()) as unknown as (ListRow & { checkedAt?: number; latencyMs?: number })[];
+  // Through kysely's CamelCasePlugin: health columns arrive camelCased.
+  return rows
+    .map((r) => ({ ...r, checked_at: r.checkedAt ?? r.checked_at, latency_ms: r.latencyMs ?? r.latency_ms }))
+    .sort((a, b) => rank.get(a.id)! - rank.get(b.id)!);
 }
 
 export async function integrationById(deps: Deps, caller: Caller, id: string) {

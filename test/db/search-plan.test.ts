@@ -8,7 +8,7 @@ import { LEVELS } from "../../src/auth/permissions.js";
 import type { Caller } from "../../src/services/deps.js";
 import { MARIADB_SEARCH_PREFIX, searchHits, searchStatement, searchIntegrations } from "../../src/services/integrations.js";
 import { principalOf } from "../../src/services/access.js";
-import { likeContains } from "../../src/services/search-name.js";
+import { searchPattern } from "../../src/services/search-name.js";
 import { CANDIDATE_CAP, trigramCandidates } from "../../src/services/search-trigram.js";
 import { nameColumns } from "../../src/services/search-name.js";
 import { freshDatabase } from "../helpers/database.js";
@@ -142,14 +142,14 @@ for (const [dialect, serverUrl, enabled] of dialects) {
         const cq = opened.db.selectFrom("integrationsNameTrigram").select("id").where("nameLower", "like", `%${rare}%`).limit(CANDIDATE_CAP + 1).compile();
         const cplan = (await explain(raw, "EXPLAIN QUERY PLAN", cq)).map((r) => String(r.detail));
         expect(cplan.join("\n")).toMatch(/SCAN integrations_name_trigram VIRTUAL TABLE INDEX 0:L/);
-        const plan = (await explain(raw, "EXPLAIN QUERY PLAN", searchHits(opened.db, dialect, principalOf(me), likeContains(rare), 10, JSON.stringify(candidates)).compile())).map((r) => String(r.detail));
+        const plan = (await explain(raw, "EXPLAIN QUERY PLAN", searchHits(opened.db, dialect, principalOf(me), searchPattern(dialect, rare), 10, JSON.stringify(candidates)).compile())).map((r) => String(r.detail));
         expect(plan.join("\n")).toMatch(/SEARCH i USING INDEX sqlite_autoindex_integrations_1 \(id=\?\)/);
         expect(plan.join("\n")).not.toMatch(/SCAN i\b/);
         // A common term (more names than the cap) is left to the ordered walk.
         expect(await trigramCandidates(opened.db, dialect, "garage")).toBeUndefined();
         expect(await trigramCandidates(opened.db, dialect, "ga")).toBeUndefined();
       } else if (dialect === "postgres") {
-        const [{ "QUERY PLAN": plan }] = await explain(raw, "EXPLAIN (ANALYZE, FORMAT JSON)", searchHits(opened.db, dialect, principalOf(me), likeContains(rare), 10).compile());
+        const [{ "QUERY PLAN": plan }] = await explain(raw, "EXPLAIN (ANALYZE, FORMAT JSON)", searchHits(opened.db, dialect, principalOf(me), searchPattern(dialect, rare), 10).compile());
         const nodes: any[] = [];
         const walk = (n: any) => (nodes.push(n), (n.Plans ?? []).forEach(walk));
         walk(plan[0].Plan);
@@ -160,8 +160,8 @@ for (const [dialect, serverUrl, enabled] of dialects) {
         expect(read).toBeLessThanOrEqual(containing.length * 2);
       } else {
         // The service runs the walk with exists_to_in off (SET STATEMENT … FOR, which also prefixes ANALYZE).
-        expect(searchStatement(opened.db, dialect, principalOf(me), likeContains(rare), 10).sql.startsWith(`${MARIADB_SEARCH_PREFIX} select`)).toBe(true);
-        const { doc, tables } = await mariadbAnalyze(raw, searchHits(opened.db, dialect, principalOf(me), likeContains(rare), 10).compile());
+        expect(searchStatement(opened.db, dialect, principalOf(me), searchPattern(dialect, rare), 10).sql.startsWith(`${MARIADB_SEARCH_PREFIX} select`)).toBe(true);
+        const { doc, tables } = await mariadbAnalyze(raw, searchHits(opened.db, dialect, principalOf(me), searchPattern(dialect, rare), 10).compile());
         if (process.env.SEARCH_PLAN_DEBUG) console.log(JSON.stringify(doc, null, 1));
         // No trigram index on MariaDB: the walk reads the name index (cheap entries), but every permission
         // check stays a per-candidate probe — no table reads all of the caller's permission rows.
@@ -189,7 +189,7 @@ for (const [dialect, serverUrl, enabled] of dialects) {
 
     it("walks the name index in order and stops at the limit", async () => {
       const raw = opened.db.withoutPlugins() as Kysely<any>;
-      const q = searchHits(opened.db, dialect, principalOf(me), likeContains("garage"), 10).compile();
+      const q = searchHits(opened.db, dialect, principalOf(me), searchPattern(dialect, "garage"), 10).compile();
       // Names are walked in order, so the scan reads every entry up to the 10th visible "garage" (4,016 of
       // 10,000 here: "sonarr attic/backup/basement/cloud …" come first) and not one more.
       const bound = entriesUpToLimit("garage", 10);
