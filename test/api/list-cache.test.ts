@@ -127,6 +127,26 @@ describe("integration lists stay exact with the cache, across instances and writ
     expect(await found("wombat")).toEqual(["Cache Wombat"]);
   });
 
+  it("without the triggers (MySQL/MariaDB with binary logging may refuse them) every read queries, and says why", async () => {
+    await other.deps.db.insertInto("integrationUserPermissions").values({ integrationId: b, userId: u.id, level: 2 }).execute();
+    await s.deps.db.updateTable("listRevisions").set({ triggers: 0 }).execute();
+    try {
+      expect(await names()).toEqual(["Cache Wombat:interact"]);
+      // With no counter to trust, a write the triggers would have counted shows at once.
+      await s.deps.db.updateTable("integrationHealth").set({ status: "failing", code: "TIMEOUT" }).where("integrationId", "=", b).execute();
+      await s.deps.db.updateTable("integrationUserPermissions").set({ level: 3 }).where("userId", "=", u.id).execute();
+      const [item] = await u.client.integration.all.query();
+      expect(item).toMatchObject({ name: "Cache Wombat", permissions: { hasFullAccess: true }, health: { status: "failing", code: "TIMEOUT" } });
+      const [hit] = await u.client.integration.search.query({ query: "wombat" });
+      expect(hit).toMatchObject({ name: "Cache Wombat", permissions: { hasFullAccess: true }, health: { status: "failing", code: "TIMEOUT" } });
+      expect(hit!.health.checkedAt).toBeInstanceOf(Date);
+      expect(s.logs.join("")).toContain("integration lists are read uncached");
+    } finally {
+      await s.deps.db.updateTable("listRevisions").set({ triggers: 1 }).execute();
+      await other.deps.db.deleteFrom("integrationUserPermissions").where("userId", "=", u.id).execute();
+    }
+  });
+
   it("the cache answers repeated reads without querying, and reads again after any write", async () => {
     let reads = 0;
     const read = async () => (reads++, [{ id: "x", name: "x", kind: "sonarr", url: "http://x", level: 1 }]);
