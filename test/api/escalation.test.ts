@@ -82,11 +82,11 @@ describe("groups: a user manager controls only groups within their own rights", 
     expect(join.message).toMatch(/"media-team".*"full".*1 integration\(s\) you cannot see/);
     // Nor can they give the group a permission, take a member out of it, or delete it (that too changes who holds what).
     for (const p of [
-      manager.client.group.savePermissions.mutate({ groupId: team.id, permissions: [] }),
-      manager.client.group.removeMember.mutate({ groupId: team.id, userId: s.adminId }),
-      manager.client.group.delete.mutate({ id: team.id }),
+      () => manager.client.group.savePermissions.mutate({ groupId: team.id, permissions: [] }),
+      () => manager.client.group.removeMember.mutate({ groupId: team.id, userId: s.adminId }),
+      () => manager.client.group.delete.mutate({ id: team.id }),
     ]) {
-      expect((await errorOf(p)).code).toBe("FORBIDDEN");
+      expect((await errorOf(p())).code).toBe("FORBIDDEN");
     }
     expect((await s.admin.group.byId.query({ id: team.id })).members).toEqual([]);
 
@@ -216,11 +216,11 @@ describe("the last admin", () => {
     const spare = await s.admin.group.create.mutate({ name: "spare-admins" });
     await s.admin.group.savePermissions.mutate({ groupId: spare.id, permissions: ["admin"] });
     for (const p of [
-      s.admin.group.removeMember.mutate({ groupId: admins.id, userId: s.adminId }),
-      s.admin.group.savePermissions.mutate({ groupId: admins.id, permissions: ["user-manage"] }),
-      s.admin.group.delete.mutate({ id: admins.id }),
+      () => s.admin.group.removeMember.mutate({ groupId: admins.id, userId: s.adminId }),
+      () => s.admin.group.savePermissions.mutate({ groupId: admins.id, permissions: ["user-manage"] }),
+      () => s.admin.group.delete.mutate({ id: admins.id }),
     ]) {
-      const err = await errorOf(p);
+      const err = await errorOf(p());
       expect(err.code).toBe("FORBIDDEN");
       expect(err.message).toMatch(/without an admin/);
     }

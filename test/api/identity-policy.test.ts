@@ -117,10 +117,10 @@ describe("integration permission saves never escalate anything global (point 4)"
     });
     // Refused: Y, where they have no access (NOT_FOUND, as if it did not exist).
     for (const p of [
-      full.client.integration.saveUserIntegrationPermissions.mutate({ entityId: y, permissions: [{ principalId: full.id, permission: "full" }] }),
-      full.client.integration.saveGroupIntegrationPermissions.mutate({ entityId: y, permissions: [{ principalId: "everyone", permission: "full" }] }),
+      () => full.client.integration.saveUserIntegrationPermissions.mutate({ entityId: y, permissions: [{ principalId: full.id, permission: "full" }] }),
+      () => full.client.integration.saveGroupIntegrationPermissions.mutate({ entityId: y, permissions: [{ principalId: "everyone", permission: "full" }] }),
     ]) {
-      expect((await errorOf(p)).code).toBe("NOT_FOUND");
+      expect((await errorOf(p())).code).toBe("NOT_FOUND");
     }
     expect(await global()).toEqual(before);
     expect((await full.client.auth.session.query())!.user.permissions).toEqual(permsBefore);

@@ -55,14 +55,16 @@ const at = (path: string): Recorded[] => rx.requests.filter((r) => new URL(r.url
 describe("notification targets", () => {
   it("are admin-only", async () => {
     const manager = await s.user(["integration-full-all", "user-manage"]);
+    // One call at a time: promises made up front reject while the loop still awaits an earlier one, and
+    // Node reports those rejections as unhandled (vitest then fails the run).
     for (const call of [
-      manager.client.notification.list.query(),
-      manager.client.notification.create.mutate({ name: "x", type: "webhook", url: `${rx.url}/x` }),
-      manager.client.notification.test.mutate({ id: "x" }),
-      manager.client.notification.delete.mutate({ id: "x" }),
-      manager.client.notification.update.mutate({ id: "x", name: "y" }),
+      () => manager.client.notification.list.query(),
+      () => manager.client.notification.create.mutate({ name: "x", type: "webhook", url: `${rx.url}/x` }),
+      () => manager.client.notification.test.mutate({ id: "x" }),
+      () => manager.client.notification.delete.mutate({ id: "x" }),
+      () => manager.client.notification.update.mutate({ id: "x", name: "y" }),
     ]) {
-      expect((await errorOf(call)).code).toBe("FORBIDDEN");
+      expect((await errorOf(call())).code).toBe("FORBIDDEN");
     }
     expect((await errorOf(s.anonymous.notification.list.query())).code).toBe("UNAUTHORIZED");
   });
